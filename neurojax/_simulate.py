@@ -1,0 +1,323 @@
+"""`simulate`: integrate any neurojax model with diffrax and record a `Trajectory`."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import diffrax
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ._trajectory import Trajectory
+from .core import Dynamics
+from .inputs import AbstractInput, TimeSeries, as_input
+from .network import Network
+from .solvers import Euler, GridBrownianPath, Heun, NetworkTerm
+
+_NEUROJAX_SOLVERS = (Euler, Heun)
+
+
+class SimulationError(RuntimeError):
+    """A simulation failed: the state diverged or the solver could not proceed."""
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def as_network(model: Any) -> Network:
+    """A `Network` as is; a single population wrapped as a one-node network named after its
+    class in snake case (`JansenRit` -> `"jansen_rit"`)."""
+    if isinstance(model, Network):
+        return model
+    if isinstance(model, Dynamics):
+        return Network({_snake(type(model).__name__): model})
+    raise TypeError(f"simulate: `model` must be a neurojax model or nj.Network; got "
+                    f"{type(model).__name__}.")
+
+
+def _is_traced(tree) -> bool:
+    return any(isinstance(x, jax.core.Tracer) for x in jax.tree.leaves(tree))
+
+
+def _hint(name: str, options) -> str:
+    close = difflib.get_close_matches(name, list(options), n=3)
+    return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+
+
+def _resolve(net: Network, name: str, kind: str) -> tuple[str, str]:
+    """Resolves `"node.item"`, `"node"` (inputs: default port) or `"item"` (unique)."""
+    if not isinstance(name, str):
+        raise TypeError(f"simulate: {kind} names must be strings; got {name!r}.")
+
+    def items(node: str) -> tuple[str, ...]:
+        model = net.nodes[node]
+        if kind == "input":
+            return model.inputs
+        return tuple(net.observables(jax.eval_shape(net.init_state, jax.random.key(0)))[node]
+                     if net.needs_key else net.observables(
+                         jax.eval_shape(net.init_state))[node])
+
+    if "." in name:
+        node, item = name.split(".", 1)
+        if node not in net.nodes:
+            raise ValueError(f"simulate: unknown node {node!r} in {kind} {name!r}; nodes are "
+                             f"{sorted(net.nodes)}.{_hint(node, net.nodes)}")
+        if item not in items(node):
+            raise ValueError(f"simulate: {type(net.nodes[node]).__name__} node {node!r} has no "
+                             f"{kind} {item!r}; it has {items(node)}.{_hint(item, items(node))}")
+        return node, item
+    if kind == "input" and name in net.nodes:
+        return name, net.nodes[name].inputs[0]
+    owners = [n for n in net.nodes if name in items(n)]
+    if len(owners) == 1:
+        return owners[0], name
+    if len(owners) > 1:
+        raise ValueError(f"simulate: {kind} {name!r} exists in nodes {owners}; write "
+                         f"'{owners[0]}.{name}'.")
+    every = sorted({f"{n}.{i}" for n in net.nodes for i in items(n)})
+    raise ValueError(f"simulate: unknown {kind} {name!r}; valid names are {every}."
+                     f"{_hint(name, [e.split('.', 1)[1] for e in every] + every)}")
+
+
+def _check_input(net: Network, node: str, port: str, source: AbstractInput) -> None:
+    size = net.nodes[node].size
+    value = source.values[0] if isinstance(source, TimeSeries) else (
+        source.value if hasattr(source, "value") else None)
+    if value is None or _is_traced(value):
+        return
+    shape = np.shape(value)
+    if shape not in ((), (1,), (size,)):
+        raise ValueError(f"simulate: input '{node}.{port}' has shape {shape} per time point, but "
+                         f"node {node!r} has {size} units; pass a scalar or shape ({size},).")
+    if not np.all(np.isfinite(np.asarray(value))):
+        raise ValueError(f"simulate: input '{node}.{port}' contains NaN or inf.")
+
+
+def _positive_float(name: str, value: Any) -> float:
+    if _is_traced(value):
+        raise TypeError(f"simulate: `{name}` must be a Python number (it fixes the number of "
+                        f"steps), not a traced array; close over it instead of passing it "
+                        f"through jit/vmap.")
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"simulate: `{name}` must be a positive number of ms; got {value}.")
+    return value
+
+
+@eqx.filter_jit
+def _integrate(net, inputs, y0, noise_key, *, solver, t0, dt, n_steps, every, n_save, record,
+               adjoint, controller, max_steps, progress, throw):
+    dtype = jax.tree.leaves(y0)[0].dtype
+    step_ts = t0 + dt * jnp.arange(n_steps + 1, dtype=dtype)
+    save_ts = step_ts[::every][:n_save]
+
+    def observe(t, y, args):
+        obs = net.observables(y)
+        return {f"{node}.{var}": obs[node][var] for node, var in record}
+
+    if isinstance(solver, _NEUROJAX_SOLVERS):
+        brownian = None
+        if net.stochastic:
+            brownian = GridBrownianPath(net.noise_shape(dtype), noise_key, t0, dt)
+        term = NetworkTerm(net, brownian, dt)
+    else:
+        term = diffrax.ODETerm(lambda t, y, args: net.drift(t, y, args))
+    if controller is None:
+        controller = diffrax.StepTo(ts=step_ts)
+        dt0 = None
+    else:
+        dt0 = dt
+    meter = diffrax.TqdmProgressMeter() if progress else diffrax.NoProgressMeter()
+    sol = diffrax.diffeqsolve(term, solver, t0=step_ts[0], t1=step_ts[-1], dt0=dt0, y0=y0,
+                              args=inputs, saveat=diffrax.SaveAt(ts=save_ts, fn=observe),
+                              stepsize_controller=controller, adjoint=adjoint,
+                              max_steps=max_steps, progress_meter=meter, throw=throw)
+    return sol.ts, sol.ys, sol.result
+
+
+def simulate(model, duration: float, dt: float = 0.1, *, t0: float = 0.0, solver=None,
+             inputs: Mapping[str, Any] | None = None, record: Sequence[str] | None = None,
+             key: jax.Array | None = None, sample_every: float | None = None, adjoint=None,
+             progress: bool = False, initial_state=None, rtol: float = 1e-6,
+             atol: float = 1e-8, max_steps: int | None = None) -> Trajectory:
+    """Integrates a neurojax model and records a `Trajectory`.
+
+    Pure ODE models use an adaptive diffrax solver (default `Tsit5` with a PID controller at
+    `rtol`/`atol`; `dt` is the first step). Models with noise or transmission delays use a
+    fixed step `dt` with neurojax's solvers (default `nj.solvers.Euler`, Euler-Maruyama with
+    delay buffers; `nj.solvers.Heun` for second order). jit-able, `eqx.filter_vmap`-able over
+    model parameters and differentiable (`eqx.filter_grad`) through the solver.
+
+    Args:
+        model: a population (e.g. `nj.masses.JansenRit(1)`) or an `nj.Network`.
+        duration: simulated time (ms).
+        dt: step (ms): the fixed step, or the initial step of an adaptive solver.
+        t0: start time (ms).
+        solver: a diffrax solver for ODEs, or `nj.solvers.Euler()`/`Heun()`.
+        inputs: `"node.port"` (or `"node"` for its default port, or `"port"` if unique) ->
+            a number, an array over units, a function of t (ms), or an `nj.inputs` object.
+        record: variables to record, as `"node.variable"` or a unique `"variable"`; default
+            every state variable.
+        key: PRNG key, needed for noise and random initial values.
+        sample_every: sampling interval of the record (ms), default `dt` (a multiple of `dt`
+            for fixed-step solvers).
+        adjoint: a diffrax adjoint (default `RecursiveCheckpointAdjoint`).
+        progress: show a progress bar (diffrax's `TqdmProgressMeter`).
+        initial_state: the state at `t0` (`state[node][variable]`, or `{variable: ...}` for a
+            single population); default drawn from the model's initial values.
+        rtol, atol: tolerances of the adaptive controller.
+        max_steps: step budget of an adaptive solver (default 16 per `dt` of duration).
+
+    Returns:
+        A `Trajectory` with `ts` (ms) and the recorded arrays, each `(time, units)`.
+
+    Raises:
+        ValueError: bad names, shapes or values, before anything is integrated.
+        SimulationError: the state became NaN or infinite (says when and where), or the
+            adaptive solver failed.
+    """
+    net = as_network(model)
+    duration = _positive_float("duration", duration)
+    dt = _positive_float("dt", dt)
+    if dt > duration:
+        raise ValueError(f"simulate: `dt` ({dt} ms) is longer than `duration` ({duration} ms).")
+    t0 = float(t0)
+    fixed = net.delayed or net.stochastic
+    if solver is None:
+        solver = Euler() if fixed else diffrax.Tsit5()
+    if fixed and not isinstance(solver, _NEUROJAX_SOLVERS):
+        why = "transmission delays" if net.delayed else "noise"
+        raise ValueError(f"simulate: this model has {why}, which needs a neurojax fixed-step "
+                         f"solver: pass solver=nj.solvers.Euler() or nj.solvers.Heun() (got "
+                         f"{type(solver).__name__}).")
+    if not isinstance(solver, diffrax.AbstractSolver):
+        raise TypeError(f"simulate: `solver` must be a diffrax solver; got {solver!r}.")
+    if net.delayed:
+        _check_delays(net, dt)
+    adaptive = not isinstance(solver, _NEUROJAX_SOLVERS) and not isinstance(
+        solver, diffrax.Euler | diffrax.Heun | diffrax.Midpoint | diffrax.Ralston)
+
+    n_steps = int(round(duration / dt))
+    if not math.isclose(n_steps * dt, duration, rel_tol=1e-9, abs_tol=1e-9):
+        raise ValueError(f"simulate: `duration` ({duration} ms) must be a multiple of `dt` "
+                         f"({dt} ms); e.g. duration={n_steps * dt}.")
+    every = 1 if sample_every is None else int(round(_positive_float("sample_every",
+                                                                     sample_every) / dt))
+    if sample_every is not None and (every < 1 or not math.isclose(every * dt, sample_every,
+                                                                   rel_tol=1e-6)):
+        raise ValueError(f"simulate: `sample_every` ({sample_every} ms) must be a positive "
+                         f"multiple of `dt` ({dt} ms).")
+    n_save = n_steps // every + 1
+
+    resolved_inputs = {}
+    for name, value in (inputs or {}).items():
+        node, port = _resolve(net, name, "input")
+        source = as_input(value)
+        _check_input(net, node, port, source)
+        resolved_inputs[f"{node}.{port}"] = source
+    if record is None:
+        record = tuple((n, v) for n, m in net.nodes.items() for v in m.variables)
+    else:
+        if isinstance(record, str):
+            record = [record]
+        record = tuple(dict.fromkeys(_resolve(net, r, "variable") for r in record))
+
+    if key is None and net.needs_key and initial_state is None:
+        raise ValueError("simulate: this model has noise or random initial values; pass a PRNG "
+                         "key, e.g. key=jax.random.key(0).")
+    if key is None and net.stochastic:
+        raise ValueError("simulate: this model has noise; pass a PRNG key, e.g. "
+                         "key=jax.random.key(0).")
+    init_key, noise_key = jax.random.split(key) if key is not None else (None, None)
+    y0 = _initial_state(net, initial_state, init_key)
+
+    if adaptive:
+        controller = diffrax.PIDController(rtol=rtol, atol=atol)
+        budget = max_steps or 16 * n_steps + 4096
+    else:
+        controller, budget = None, n_steps + 1
+    traced = _is_traced((net, resolved_inputs, y0))
+    if adjoint is None:
+        adjoint = diffrax.RecursiveCheckpointAdjoint()
+    ts, ys, result = _integrate(
+        net, resolved_inputs, y0, noise_key, solver=solver, t0=t0, dt=dt, n_steps=n_steps,
+        every=every, n_save=n_save, record=record, adjoint=adjoint, controller=controller,
+        max_steps=budget, progress=bool(progress), throw=traced)
+    traj = Trajectory(ts=ts, data=ys)
+    if traced:
+        finite = jnp.all(jnp.array([jnp.all(jnp.isfinite(v)) for v in ys.values()]))
+        ts = eqx.error_if(ts, ~finite, "simulate: the state became NaN or infinite. Run "
+                          "simulate outside jit/vmap/grad to see when and in which variable; "
+                          "then reduce dt, tighten tolerances or check the parameters.")
+        return Trajectory(ts=ts, data=ys)
+    _raise_if_failed(traj, result, solver)
+    return traj
+
+
+def _initial_state(net: Network, given, key):
+    default = net.init_state(key) if (key is not None or not net.needs_key) else None
+    if given is None:
+        return default
+    if len(net.nodes) == 1 and not any(k in net.nodes for k in given):
+        given = {next(iter(net.nodes)): given}
+    template = default if default is not None else jax.eval_shape(net.init_state,
+                                                                  jax.random.key(0))
+    state = {}
+    for node, variables in template.items():
+        if node not in given:
+            raise ValueError(f"simulate: `initial_state` lacks node {node!r}.")
+        state[node] = {}
+        for var, ref in variables.items():
+            if var not in given[node]:
+                if default is None:
+                    raise ValueError(f"simulate: `initial_state` lacks '{node}.{var}'.")
+                state[node][var] = default[node][var]
+                continue
+            value = jnp.broadcast_to(jnp.asarray(given[node][var], ref.dtype), ref.shape) \
+                if np.shape(given[node][var]) in ((), (1,), ref.shape) else None
+            if value is None:
+                raise ValueError(f"simulate: `initial_state` for '{node}.{var}' has shape "
+                                 f"{np.shape(given[node][var])}; expected {ref.shape}.")
+            state[node][var] = value
+    return state
+
+
+def _check_delays(net: Network, dt: float) -> None:
+    for edge in net.edges:
+        if not edge.delayed or _is_traced((edge.lengths, edge.speed)):
+            continue
+        delays = np.asarray(edge.delays())
+        if np.any(~np.isfinite(delays)):
+            raise ValueError(f"simulate: connection {edge.source}->{edge.target} has non-finite "
+                             f"delays.")
+        nonzero = delays[delays > 0]
+        if nonzero.size and nonzero.min() < dt * (1 - 1e-6):
+            raise ValueError(f"simulate: dt={dt} ms is longer than the shortest non-zero "
+                             f"transmission delay ({nonzero.min():.4g} ms) of connection "
+                             f"{edge.source}->{edge.target}; use dt <= {nonzero.min():.4g} ms, "
+                             f"or set delays that short to 0.")
+
+
+def _raise_if_failed(traj: Trajectory, result, solver) -> None:
+    for name, values in traj.data.items():
+        values = np.asarray(values)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            step, unit = np.argwhere(bad)[0][:2] if values.ndim > 1 else (np.argmax(bad), 0)
+            raise SimulationError(
+                f"simulate: the simulation diverged: '{name}' (unit {unit}) became "
+                f"{values[step, unit] if values.ndim > 1 else values[step]} at t = "
+                f"{float(traj.ts[step]):.4g} ms. Reduce dt, use a more stable solver or check "
+                f"the parameters and inputs.")
+    if result != diffrax.RESULTS.successful:
+        raise SimulationError(
+            f"simulate: {type(solver).__name__} failed: {result.__str__()}. For an adaptive "
+            f"solver, raise `max_steps`, loosen rtol/atol, or try a stiff solver such as "
+            f"diffrax.Kvaerno5().")

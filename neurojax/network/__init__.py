@@ -1,0 +1,20 @@
+"""Networks of populations: `Network`, `Connection` and couplings between neural masses."""
+
+from ._connection import Connection as Connection
+from ._coupling import (
+    AbstractCoupling as AbstractCoupling,
+)
+from ._coupling import (
+    Diffusive as Diffusive,
+)
+from ._coupling import (
+    Kuramoto as Kuramoto,
+)
+from ._coupling import (
+    Linear as Linear,
+)
+from ._coupling import (
+    Sigmoidal as Sigmoidal,
+)
+from ._history import History as History
+from ._network import Network as Network

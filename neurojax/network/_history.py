@@ -1,0 +1,88 @@
+"""History buffers for transmission delays, carried in the solver state.
+
+Each delayed source variable keeps its last `slots` values, one per step, in a ring buffer
+stored twice in a row (`2 * slots` rows): writing each new value at `head` and
+`head + slots` lets every read take the rows `head + slots - k` without a modulo. A delay
+`d` is read as `d / dt = k + frac` steps back, linearly interpolated between rows `k` and
+`k + 1`, so the result is differentiable in `d` (e.g. in the conduction speed).
+"""
+
+from __future__ import annotations
+
+import math
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+
+
+class History(eqx.Module):
+    """Ring buffers of delayed variables and the per-edge lags (solver state)."""
+
+    buffers: dict[str, jax.Array]  # "node.variable" -> (2 * slots * n_units,)
+    head: jax.Array  # int: row of the newest value
+    lags: dict[int, tuple[jax.Array, jax.Array]]  # edge index -> (whole*n - pre, fraction)
+    slots: int = eqx.field(static=True)
+
+
+def history_slots(max_delay: float, dt: float) -> int:
+    """Rows needed for delays up to `max_delay` ms at step `dt`: the newest value plus enough
+    older ones to interpolate at the largest delay."""
+    return int(math.ceil(max_delay / dt - 1e-9)) + 2
+
+
+def init_history(network, observables: dict, dt: float) -> History:
+    """Fills each buffer with the current value (a constant past), and converts each delayed
+    edge's delays into steps. Raises at run time if a delay is shorter than `dt` (but not
+    zero) or longer than the buffer allows."""
+    keys = network.delayed_sources()
+    if not keys:
+        return History(buffers={}, head=jnp.array(0, jnp.int32), lags={}, slots=0)
+    slots = history_slots(network.max_delay(), dt)
+    buffers = {}
+    for key in keys:
+        node, var = key.split(".", 1)
+        buffers[key] = jnp.tile(observables[node][var], 2 * slots)
+    lags = {}
+    for i, edge in enumerate(network.edges):
+        if not edge.delayed:
+            continue
+        steps = edge.delays() / dt
+        steps = eqx.error_if(
+            steps, jnp.any((steps > 0) & (steps < 1 - 1e-6)),
+            f"Connection {edge.source}->{edge.target}: a non-zero transmission delay is shorter "
+            f"than dt={dt} ms; use a dt no larger than the smallest non-zero delay.")
+        steps = eqx.error_if(
+            steps, jnp.any(steps > slots - 2),
+            f"Connection {edge.source}->{edge.target}: a delay exceeds the history buffer "
+            f"(max_delay={edge.max_delay} ms); pass a larger `max_delay` to the connection.")
+        whole = jnp.floor(jax.lax.stop_gradient(steps)).astype(jnp.int32)
+        offset = (whole * edge.n_source - edge.pre).reshape(-1)  # newer row: head+slots-whole
+        lags[i] = (offset, (steps - whole).reshape(-1))
+    return History(buffers=buffers, head=jnp.array(0, jnp.int32), lags=lags, slots=slots)
+
+
+def read_delayed(history: History, index: int, edge) -> jax.Array:
+    """The delayed source value on every edge of connection `index`, shaped like `edge.pre`."""
+    buf = history.buffers[f"{edge.source}.{edge.coupling.variable}"]
+    offset, frac = history.lags[index]
+    newer = (history.head + history.slots) * edge.n_source - offset
+    # The barrier keeps XLA from fusing the gathers into the consumers, which on CPU makes
+    # them several times slower.
+    a, b = jax.lax.optimization_barrier((buf[newer], buf[newer - edge.n_source]))
+    return (a + frac * (b - a)).reshape(edge.pre.shape)
+
+
+def push_history(history: History, observables: dict) -> History:
+    """Writes the newest values after a step."""
+    if not history.buffers:
+        return history
+    head = jnp.where(history.head + 1 == history.slots, 0, history.head + 1)
+    buffers = {}
+    for key, buf in history.buffers.items():
+        node, var = key.split(".", 1)
+        value = observables[node][var]
+        n = value.shape[0]
+        buf = jax.lax.dynamic_update_slice(buf, value, (head * n,))
+        buffers[key] = jax.lax.dynamic_update_slice(buf, value, ((head + history.slots) * n,))
+    return History(buffers=buffers, head=head, lags=history.lags, slots=history.slots)
