@@ -1,6 +1,9 @@
 """neurojax: a JAX-native, differentiable simulator of brain dynamics."""
 
 from . import (
+    analysis as analysis,
+)
+from . import (
     core as core,
 )
 from . import (
@@ -17,6 +20,9 @@ from . import (
 )
 from . import (
     network as network,
+)
+from . import (
+    plot as plot,
 )
 from . import (
     solvers as solvers,

@@ -253,9 +253,10 @@ def simulate(model, duration: float, dt: float = 0.1, *, t0: float = 0.0, solver
     traj = Trajectory(ts=ts, data=ys)
     if traced:
         finite = jnp.all(jnp.array([jnp.all(jnp.isfinite(v)) for v in ys.values()]))
-        ts = eqx.error_if(ts, ~finite, "simulate: the state became NaN or infinite. Run "
-                          "simulate outside jit/vmap/grad to see when and in which variable; "
-                          "then reduce dt, tighten tolerances or check the parameters.")
+        ts, ys = eqx.error_if((ts, ys), ~finite, "simulate: the state became NaN or infinite. "
+                              "Run simulate outside jit/vmap/grad to see when and in which "
+                              "variable; then reduce dt, tighten tolerances or check the "
+                              "parameters.")
         return Trajectory(ts=ts, data=ys)
     _raise_if_failed(traj, result, solver)
     return traj
@@ -293,7 +294,7 @@ def _check_delays(net: Network, dt: float) -> None:
     for edge in net.edges:
         if not edge.delayed or _is_traced((edge.lengths, edge.speed)):
             continue
-        delays = np.asarray(edge.delays())
+        delays = np.asarray(edge.lengths) / np.asarray(edge.speed)
         if np.any(~np.isfinite(delays)):
             raise ValueError(f"simulate: connection {edge.source}->{edge.target} has non-finite "
                              f"delays.")
