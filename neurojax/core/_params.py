@@ -71,7 +71,8 @@ def validate_parameters(module: eqx.Module, size: int | None) -> None:
         if not constraint.check(np.asarray(value)):
             unit = f" ({f.metadata['unit']})" if f.metadata.get("unit") else ""
             bad = np.asarray(value)
-            shown = bad if bad.size <= 4 else f"array with min {np.nanmin(bad)}, max {np.nanmax(bad)}"
+            shown = bad if bad.size <= 4 else (
+                f"an array with min {np.nanmin(bad)} and max {np.nanmax(bad)}")
             raise ValueError(
                 f"{name}: parameter `{f.name}` must be {constraint.describe()}{unit}; got {shown}.")
 
