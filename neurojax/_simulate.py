@@ -51,6 +51,12 @@ def _hint(name: str, options) -> str:
     return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
 
+def _observable_shapes(net: Network) -> dict:
+    """node -> observable name -> shape, without computing anything."""
+    key = jax.random.key(0) if net.needs_key else None
+    return jax.eval_shape(lambda: net.observables(net.init_state(key)))
+
+
 def _resolve(net: Network, name: str, kind: str) -> tuple[str, str]:
     """Resolves `"node.item"`, `"node"` (inputs: default port) or `"item"` (unique)."""
     if not isinstance(name, str):
@@ -60,9 +66,7 @@ def _resolve(net: Network, name: str, kind: str) -> tuple[str, str]:
         model = net.nodes[node]
         if kind == "input":
             return model.inputs
-        return tuple(net.observables(jax.eval_shape(net.init_state, jax.random.key(0)))[node]
-                     if net.needs_key else net.observables(
-                         jax.eval_shape(net.init_state))[node])
+        return tuple(_observable_shapes(net)[node])
 
     if "." in name:
         node, item = name.split(".", 1)

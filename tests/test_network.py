@@ -279,3 +279,39 @@ def test_graph_node_without_model():
     graph.add_node("a")
     with pytest.raises(ValueError, match="no `model` attribute"):
         nj.Network.from_graph(graph, coupling=nj.network.Linear())
+
+
+def test_jansen_rit_network_with_sigmoidal_coupling_matches_scipy():
+    """Three Jansen-Rit columns coupled through the sigmoid of their pyramidal potentials
+    (the coupling of David & Friston 2003 / TVB), against the same equations in scipy."""
+    from scipy.integrate import solve_ivp
+
+    with x64():
+        rng = np.random.default_rng(4)
+        w = rng.uniform(0.0, 1.0, (3, 3))
+        np.fill_diagonal(w, 0.0)
+        strength = 20.0
+        brain = nj.Network.from_adjacency(
+            nj.masses.JansenRit(3, p=np.array([150.0, 220.0, 280.0])), w,
+            coupling=nj.network.Sigmoidal(strength=strength), name="jr")
+        traj = nj.simulate(brain, 200.0, 0.1, record=["v_pyr"], rtol=1e-10, atol=1e-12)
+
+        a, b, A, B, C, e0, v0, r = 0.1, 0.05, 3.25, 22.0, 135.0, 2.5e-3, 6.0, 0.56
+        p = np.array([150.0, 220.0, 280.0]) * 1e-3
+
+        def sig(v):  # 1/ms
+            return 2 * e0 / (1 + np.exp(r * (v0 - v)))
+
+        def rhs(t, u):
+            y0, y1, y2, y3, y4, y5 = u.reshape(6, 3)
+            coupling = strength * (w @ (sig(y1 - y2) * 1e3)) * 1e-3  # Hz -> 1/ms
+            return np.concatenate([
+                y3, y4, y5,
+                A * a * sig(y1 - y2) - 2 * a * y3 - a**2 * y0,
+                A * a * (p + coupling + 0.8 * C * sig(C * y0)) - 2 * a * y4 - a**2 * y1,
+                B * b * 0.25 * C * sig(0.25 * C * y0) - 2 * b * y5 - b**2 * y2])
+
+        ref = solve_ivp(rhs, (0, 200), np.zeros(18), method="DOP853", rtol=1e-11, atol=1e-13,
+                        t_eval=np.asarray(traj.ts))
+        v_ref = ref.y[3:6] - ref.y[6:9]
+        np.testing.assert_allclose(np.asarray(traj["v_pyr"]), v_ref.T, rtol=1e-6, atol=1e-8)
