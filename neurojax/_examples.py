@@ -37,12 +37,14 @@ def _jansen_rit_figure(traj):
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), width_ratios=(2, 1))
     plot.traces(traj, "v_pyr", ax=left)
     left.set_title("Jansen-Rit (1995), p = 220 Hz: pyramidal potential")
+    left.set_ylabel("v_pyr = y1 - y2 (mV)")
     keep = traj.ts >= 500.0
     freqs, psd = analysis.power_spectrum(traj["v_pyr"][keep], traj.dt, nperseg=1024)
     plot.spectrum(freqs, psd[:, 0], ax=right, fmax=40.0)
     peak = float(analysis.peak_frequency(freqs, psd[:, 0], fmin=1.0))
     right.axvline(peak, color="0.5", ls=":")
     right.set_title(f"Power spectrum (peak {peak:.1f} Hz)")
+    right.set_ylabel("PSD (mV² / Hz)")
     fig.tight_layout()
     return fig, {"peak_frequency_hz": peak}
 
