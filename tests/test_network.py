@@ -315,3 +315,27 @@ def test_jansen_rit_network_with_sigmoidal_coupling_matches_scipy():
                         t_eval=np.asarray(traj.ts))
         v_ref = ref.y[3:6] - ref.y[6:9]
         np.testing.assert_allclose(np.asarray(traj["v_pyr"]), v_ref.T, rtol=1e-6, atol=1e-8)
+
+
+def test_whole_brain_sweep_of_64_coupling_strengths_in_one_compiled_call():
+    from neurojax._examples import whole_brain_fhn
+
+    brain = whole_brain_fhn()
+    traces = []
+
+    def run(strength):
+        traces.append(None)  # counts traces: one for the whole batch
+        net = eqx.tree_at(lambda b: b.edges[0].coupling.strength, brain, strength)
+        x = nj.simulate(net, 30.0, 0.1, inputs={"x": 0.72}, record=["x"],
+                        key=jax.random.key(0))["x"]
+        return x[-1]
+
+    sweep = eqx.filter_jit(eqx.filter_vmap(run))
+    strengths = jnp.linspace(0.0, 2.0, 64)
+    finals = sweep(strengths)
+    assert finals.shape == (64, 80) and len(traces) == 1
+    assert np.all(np.isfinite(np.asarray(finals)))
+    # Members differ (coupling matters) and member 7 equals a single run with its strength.
+    assert float(jnp.std(finals[:, 0])) > 1e-4
+    np.testing.assert_allclose(np.asarray(finals[7]), np.asarray(run(strengths[7])), rtol=1e-4,
+                               atol=1e-5)
