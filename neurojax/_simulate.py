@@ -18,9 +18,7 @@ from ._trajectory import Trajectory
 from .core import Dynamics
 from .inputs import AbstractInput, TimeSeries, as_input
 from .network import Network
-from .solvers import Euler, GridBrownianPath, Heun, NetworkTerm
-
-_NEUROJAX_SOLVERS = (Euler, Heun)
+from .solvers import AbstractNetworkSolver, Euler, GridBrownianPath, NetworkTerm
 
 
 class SimulationError(RuntimeError):
@@ -126,7 +124,7 @@ def _integrate(net, inputs, y0, noise_key, *, solver, t0, dt, n_steps, every, n_
         obs = net.observables(y)
         return {f"{node}.{var}": obs[node][var] for node, var in record}
 
-    if isinstance(solver, _NEUROJAX_SOLVERS):
+    if isinstance(solver, AbstractNetworkSolver):
         brownian = None
         if net.stochastic:
             brownian = GridBrownianPath(net.noise_shape(dtype), noise_key, t0, dt)
@@ -196,7 +194,7 @@ def simulate(model, duration: float, dt: float = 0.1, *, t0: float = 0.0, solver
     fixed = net.delayed or net.stochastic
     if solver is None:
         solver = Euler() if fixed else diffrax.Tsit5()
-    if fixed and not isinstance(solver, _NEUROJAX_SOLVERS):
+    if fixed and not isinstance(solver, AbstractNetworkSolver):
         why = "transmission delays" if net.delayed else "noise"
         raise ValueError(f"simulate: this model has {why}, which needs a neurojax fixed-step "
                          f"solver: pass solver=nj.solvers.Euler() or nj.solvers.Heun() (got "
@@ -205,7 +203,7 @@ def simulate(model, duration: float, dt: float = 0.1, *, t0: float = 0.0, solver
         raise TypeError(f"simulate: `solver` must be a diffrax solver; got {solver!r}.")
     if net.delayed:
         _check_delays(net, dt)
-    adaptive = not isinstance(solver, _NEUROJAX_SOLVERS) and not isinstance(
+    adaptive = not isinstance(solver, AbstractNetworkSolver) and not isinstance(
         solver, diffrax.Euler | diffrax.Heun | diffrax.Midpoint | diffrax.Ralston)
 
     n_steps = int(round(duration / dt))

@@ -21,47 +21,19 @@ Prints one JSON line at the end. Run with the neurolib venv's python, e.g.
 ``/work/venvs/neurolib/bin/python benchmarks/peers/neurolib_fhn.py``.
 """
 
-import argparse
 import json
 import resource
 import statistics
 import time
 from importlib.metadata import version
-from pathlib import Path
 
 import numpy as np
-
-_ROOT = Path(__file__).resolve().parents[2]
-DATA = next(
-    (
-        p
-        for p in (
-            _ROOT / "shared/data/hcp80.npz",
-            _ROOT.parent / "shared/data/hcp80.npz",
-        )
-        if p.exists()
-    ),
-    _ROOT.parent / "shared/data/hcp80.npz",
-)
-
-
-def fc_corr(x, fcs):
-    """Mean Pearson correlation of the upper triangle of corrcoef(x) with each FC in fcs."""
-    fc = np.corrcoef(x)
-    iu = np.triu_indices(fc.shape[0], k=1)
-    return float(np.mean([np.corrcoef(fc[iu], emp[iu])[0, 1] for emp in fcs]))
+from _common import fc_corr, parser
 
 
 def main():
     """Parse arguments, run the benchmark and print the JSON result line."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--duration", type=float, default=6000.0, help="simulated ms")
-    ap.add_argument("--repeats", type=int, default=3, help="timed runs after the first")
-    ap.add_argument(
-        "--transient", type=float, default=1000.0, help="ms dropped before FC"
-    )
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--data", type=Path, default=DATA)
+    ap = parser(__doc__, repeats=3)
     args = ap.parse_args()
 
     from neurolib.models.fhn import FHNModel

@@ -54,7 +54,6 @@ Prints one JSON line at the end. Run with the TVB venv's python, e.g.
 ``/work/venvs/tvb/bin/python benchmarks/peers/tvb_fhn.py``.
 """
 
-import argparse
 import json
 import logging
 import resource
@@ -62,22 +61,9 @@ import statistics
 import time
 import warnings
 from importlib.metadata import version
-from pathlib import Path
 
 import numpy as np
-
-_ROOT = Path(__file__).resolve().parents[2]
-DATA = next(
-    (
-        p
-        for p in (
-            _ROOT / "shared/data/hcp80.npz",
-            _ROOT.parent / "shared/data/hcp80.npz",
-        )
-        if p.exists()
-    ),
-    _ROOT.parent / "shared/data/hcp80.npz",
-)
+from _common import fc_corr, parser
 
 DT = 0.1  # ms
 PERIOD = 1.0  # ms, monitor sampling period
@@ -92,13 +78,6 @@ FHN = {
     "tau": 20.0,
     "i_ext": 0.72,
 }
-
-
-def fc_corr(x, fcs):
-    """Mean Pearson correlation of the upper triangle of corrcoef(x) with each FC in fcs."""
-    fc = np.corrcoef(x)
-    iu = np.triu_indices(fc.shape[0], k=1)
-    return float(np.mean([np.corrcoef(fc[iu], emp[iu])[0, 1] for emp in fcs]))
 
 
 def build(lab, cmat, dmat, seed, noise_kind):
@@ -153,15 +132,8 @@ def build(lab, cmat, dmat, seed, noise_kind):
 
 def main():
     """Parse arguments, run the benchmark and print the JSON result line."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--duration", type=float, default=6000.0, help="simulated ms")
-    ap.add_argument("--repeats", type=int, default=0, help="timed runs after the first")
-    ap.add_argument(
-        "--transient", type=float, default=1000.0, help="ms dropped before FC"
-    )
-    ap.add_argument("--seed", type=int, default=0)
+    ap = parser(__doc__, repeats=0)
     ap.add_argument("--noise", choices=("ou", "white"), default="ou")
-    ap.add_argument("--data", type=Path, default=DATA)
     args = ap.parse_args()
 
     warnings.filterwarnings("ignore")

