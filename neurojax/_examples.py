@@ -49,9 +49,16 @@ def _jansen_rit_figure(traj):
     return fig, {"peak_frequency_hz": peak}
 
 
+#: A bistable Wilson-Cowan node (BrainPy's phase-plane example). With the seed's weights
+#: (the defaults) the node has a single fixed point for every input in [-2, 2].
+WILSON_COWAN_BISTABLE = dict(w_ee=12.0, w_ei=4.0, w_ie=13.0, w_ii=11.0, a_e=1.2, theta_e=2.8,
+                             a_i=1.0, theta_i=4.0)
+
+
 def _wilson_cowan(duration, dt, key, progress):
     # The seed's two initial conditions as two units of one population.
-    model = masses.WilsonCowan(2, x_init=np.array([-0.2, 1.0]), y_init=np.array([0.0, 1.0]))
+    model = masses.WilsonCowan(2, x_init=np.array([-0.2, 1.0]), y_init=np.array([0.0, 1.0]),
+                               **WILSON_COWAN_BISTABLE)
     return simulate(model, duration, dt, inputs={"x": -0.5}, progress=progress)
 
 
@@ -64,7 +71,8 @@ def _wilson_cowan_figure(traj):
         left.plot(traj.ts, traj["y"][:, unit], ls="--", label=f"I from {start}")
         right.plot(traj["x"][:, unit], traj["y"][:, unit], label=f"from {start}")
         right.plot(traj["x"][-1, unit], traj["y"][-1, unit], "ko")
-    left.set(xlabel="time (ms)", ylabel="activity", title="Wilson-Cowan, input -0.5: bistable")
+    left.set(xlabel="time (ms)", ylabel="activity",
+             title="Wilson-Cowan (BrainPy phase-plane set), input -0.5: bistable")
     left.legend(fontsize=8)
     right.set(xlabel="x (excitatory)", ylabel="y (inhibitory)", title="Phase plane")
     right.legend(fontsize=8)
@@ -105,7 +113,7 @@ EXAMPLES: dict[str, Example] = {
     e.name: e for e in (
         Example("jansen-rit", "Jansen-Rit neural mass at p = 220 Hz: alpha rhythm and spectrum",
                 2000.0, 0.1, _jansen_rit, _jansen_rit_figure),
-        Example("wilson-cowan", "Wilson-Cowan (seed parameters): two stable states at input -0.5",
+        Example("wilson-cowan", "Wilson-Cowan (bistable set): two stable states at input -0.5",
                 50.0, 0.01, _wilson_cowan, _wilson_cowan_figure),
         Example("whole-brain-fhn", "FitzHugh-Nagumo on the hcp80 connectome with delays and OU "
                 "noise (the seed's whole-brain model), FC vs empirical FC",

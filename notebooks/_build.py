@@ -7,7 +7,9 @@ import nbformat
 HERE = Path(__file__).parent
 
 SETUP = '''# On Colab, install neurojax first (elsewhere: `pip install -e .` in a clone).
-import os, sys
+import os
+import sys
+
 if "google.colab" in sys.modules:
     get_ipython().run_line_magic("pip", "install -q neurojax")
 QUICK = os.environ.get("NEUROJAX_QUICK") == "1"  # the test suite runs a short version'''
@@ -19,8 +21,8 @@ NEURAL_MASSES = [
            "Wilson-Cowan model's bistability, and the seed's whole-brain model on the hcp80 "
            "connectome, with a gradient and a vmapped parameter sweep."),
     ("code", SETUP),
-    ("code", "import jax, jax.numpy as jnp, numpy as np, equinox as eqx\n"
-             "import matplotlib.pyplot as plt\nimport neurojax as nj"),
+    ("code", "import equinox as eqx\nimport jax\nimport jax.numpy as jnp\n"
+             "import matplotlib.pyplot as plt\nimport numpy as np\n\nimport neurojax as nj"),
     ("md", "## Jansen-Rit: an alpha rhythm\n\nJansen & Rit (1995), standard parameters, "
            "constant input p = 220 Hz. The pyramidal potential `v_pyr` = y1 - y2 is the "
            "EEG-like output."),
@@ -29,19 +31,28 @@ NEURAL_MASSES = [
              "sample_every=1.0)\n"
              "keep = traj.ts >= 500.\n"
              "freqs, psd = nj.analysis.power_spectrum(traj['v_pyr'][keep], traj.dt, nperseg=500)\n"
-             "print('peak frequency: %.1f Hz' % nj.analysis.peak_frequency(freqs, psd[:, 0], "
-             "fmin=1.))\n"
+             "peak = nj.analysis.peak_frequency(freqs, psd[:, 0], fmin=1.)\n"
+             "print(f'peak frequency: {peak:.1f} Hz')\n"
              "fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))\n"
              "nj.plot.traces(traj, 'v_pyr', ax=axes[0])\n"
              "nj.plot.spectrum(freqs, psd[:, 0], ax=axes[1], fmax=40.);"),
-    ("md", "## Wilson-Cowan: two stable states\n\nThe seed's parameters (w_ee=16, I->E 15, "
-           "E->I 12, w_ii=3, a=1.5, theta=3) at input -0.5, from (x, y) = (-0.2, 0) and "
-           "(1, 1): two units of one population, one per initial condition."),
-    ("code", "wc = nj.masses.WilsonCowan(2, x_init=np.array([-0.2, 1.]), "
-             "y_init=np.array([0., 1.]))\n"
-             "traj = nj.simulate(wc, 30., 0.01, inputs={'x': -0.5})\n"
-             "print('final x:', np.asarray(traj['x'][-1]))\n"
-             "nj.plot.traces(traj, 'x');"),
+    ("md", "## Wilson-Cowan: one or two stable states\n\nTwo units of one population, one per "
+           "initial condition (x, y) = (-0.2, 0) and (1, 1), at input -0.5. With the seed's "
+           "parameters (w_ee=16, I->E 15, E->I 12, w_ii=3, a=1.5, theta=3; the defaults) both "
+           "end in the same state: that node has a single fixed point for every input in "
+           "[-2, 2] (the seed's 10 ms run only shows transients). BrainPy's phase-plane "
+           "parameter set is bistable."),
+    ("code", "starts = dict(x_init=np.array([-0.2, 1.]), y_init=np.array([0., 1.]))\n"
+             "seed = nj.simulate(nj.masses.WilsonCowan(2, **starts), 50., 0.01,\n"
+             "                   inputs={'x': -0.5})\n"
+             "bistable = nj.masses.WilsonCowan(2, w_ee=12., w_ei=4., w_ie=13., w_ii=11., a_e=1.2,\n"
+             "                                 theta_e=2.8, a_i=1., theta_i=4., **starts)\n"
+             "both = nj.simulate(bistable, 50., 0.01, inputs={'x': -0.5})\n"
+             "print('seed parameters, final x:', np.asarray(seed['x'][-1]))\n"
+             "print('bistable set, final x:   ', np.asarray(both['x'][-1]))\n"
+             "fig, axes = plt.subplots(1, 2, figsize=(11, 3.5), sharey=True)\n"
+             "nj.plot.traces(seed, 'x', ax=axes[0]); axes[0].set_title('seed parameters')\n"
+             "nj.plot.traces(both, 'x', ax=axes[1]); axes[1].set_title('bistable set');"),
     ("md", "## The whole-brain model\n\nFitzHugh-Nagumo nodes on the 80-region hcp80 "
            "connectome, diffusive coupling, delays = fibre length / 20 mm/ms, OU noise "
            "(sigma 0.01), input 0.72: the BrainPy tutorial's model. The simulated functional "
@@ -55,9 +66,11 @@ NEURAL_MASSES = [
              "duration = 1500. if QUICK else 6000.\n"
              "traj = nj.simulate(brain, duration, 0.1, inputs={'x': 0.72}, record=['x'],\n"
              "                   key=jax.random.key(0), progress=not QUICK)\n"
-             "fc = nj.analysis.functional_connectivity(traj['x'], transient=int(duration / 6 / 0.1))\n"
+             "transient = int(duration / 6 / 0.1)  # samples\n"
+             "fc = nj.analysis.functional_connectivity(traj['x'], transient=transient)\n"
              "scores = [float(nj.analysis.fc_correlation(fc, emp)) for emp in hcp.fcs]\n"
-             "print('FC correlation per subject:', np.round(scores, 2), 'mean %.2f' % np.mean(scores))\n"
+             "print('FC correlation per subject:', np.round(scores, 2))\n"
+             "print('mean:', round(np.mean(scores), 2))\n"
              "nj.plot.whole_brain_summary(traj, 'x', fc_empirical=hcp.fc, "
              "transient=duration / 6);"),
     ("md", "## Gradients through the solver\n\nThe FC fit is differentiable: here the gradient "

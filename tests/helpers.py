@@ -31,6 +31,13 @@ def x64():
 #: The factory takes the population size. Contract tests in test_masses.py run over all of them.
 MASSES = [
     (lambda n: nj.masses.FitzHughNagumo(n), {"x": 1.0}),
+    (lambda n: nj.masses.WilsonCowan(n), {"x": 1.5}),
+    (lambda n: nj.masses.JansenRit(n), {"p": 20.0}),
+    (lambda n: nj.masses.LarterBreakspear(n), {"q": 0.2}),
+    (lambda n: nj.masses.Montbrio(n), {"v": 0.5}),
+    (lambda n: nj.masses.HopfOscillator(n), {"x": 0.01}),
+    (lambda n: nj.masses.Kuramoto(n), {"theta": 0.01}),
+    (lambda n: nj.masses.WongWang(n), {"i_e": 0.1}),
 ]
 
 __all__ = ["MASSES", "central_difference", "jnp", "tree_allclose", "x64"]
