@@ -4,6 +4,9 @@ from . import (
     analysis as analysis,
 )
 from . import (
+    connectivity as connectivity,
+)
+from . import (
     core as core,
 )
 from . import (
@@ -22,14 +25,24 @@ from . import (
     network as network,
 )
 from . import (
+    neurons as neurons,
+)
+from . import (
     plot as plot,
 )
 from . import (
     solvers as solvers,
 )
+from . import (
+    surrogate as surrogate,
+)
+from . import (
+    synapses as synapses,
+)
 from ._simulate import SimulationError as SimulationError
 from ._simulate import simulate as simulate
 from ._trajectory import Trajectory as Trajectory
 from .network import Network as Network
+from .network import Projection as Projection
 
 __version__ = "0.1.0"

@@ -18,7 +18,13 @@ from ._trajectory import Trajectory
 from .core import Dynamics
 from .inputs import AbstractInput, TimeSeries, as_input
 from .network import Network
-from .solvers import AbstractNetworkSolver, Euler, GridBrownianPath, NetworkTerm
+from .solvers import (
+    AbstractNetworkSolver,
+    Euler,
+    ExponentialEuler,
+    GridBrownianPath,
+    NetworkTerm,
+)
 
 
 class SimulationError(RuntimeError):
@@ -60,30 +66,31 @@ def _resolve(net: Network, name: str, kind: str) -> tuple[str, str]:
     if not isinstance(name, str):
         raise TypeError(f"simulate: {kind} names must be strings; got {name!r}.")
 
-    def items(node: str) -> tuple[str, ...]:
-        model = net.nodes[node]
-        if kind == "input":
-            return model.inputs
-        return tuple(_observable_shapes(net)[node])
+    shapes = None if kind == "input" else _observable_shapes(net)
+    parts = tuple(net.nodes) if kind == "input" else tuple(shapes)
+
+    def items(part: str) -> tuple[str, ...]:
+        return net.nodes[part].inputs if kind == "input" else tuple(shapes[part])
 
     if "." in name:
-        node, item = name.split(".", 1)
-        if node not in net.nodes:
-            raise ValueError(f"simulate: unknown node {node!r} in {kind} {name!r}; nodes are "
-                             f"{sorted(net.nodes)}.{_hint(node, net.nodes)}")
-        if item not in items(node):
-            raise ValueError(f"simulate: {type(net.nodes[node]).__name__} node {node!r} has no "
-                             f"{kind} {item!r}; it has {items(node)}.{_hint(item, items(node))}")
-        return node, item
+        part, item = name.split(".", 1)
+        if part not in parts:
+            raise ValueError(f"simulate: unknown node {part!r} in {kind} {name!r}; nodes are "
+                             f"{sorted(parts)}.{_hint(part, parts)}")
+        if item not in items(part):
+            what = type(net.nodes[part]).__name__ if part in net.nodes else "projection"
+            raise ValueError(f"simulate: {what} {part!r} has no {kind} {item!r}; it has "
+                             f"{items(part)}.{_hint(item, items(part))}")
+        return part, item
     if kind == "input" and name in net.nodes:
         return name, net.nodes[name].inputs[0]
-    owners = [n for n in net.nodes if name in items(n)]
+    owners = [p for p in parts if name in items(p)]
     if len(owners) == 1:
         return owners[0], name
     if len(owners) > 1:
-        raise ValueError(f"simulate: {kind} {name!r} exists in nodes {owners}; write "
+        raise ValueError(f"simulate: {kind} {name!r} exists in {owners}; write "
                          f"'{owners[0]}.{name}'.")
-    every = sorted({f"{n}.{i}" for n in net.nodes for i in items(n)})
+    every = sorted({f"{p}.{i}" for p in parts for i in items(p)})
     raise ValueError(f"simulate: unknown {kind} {name!r}; valid names are {every}."
                      f"{_hint(name, [e.split('.', 1)[1] for e in every] + every)}")
 
@@ -128,7 +135,8 @@ def _integrate(net, inputs, y0, noise_key, *, solver, t0, dt, n_steps, every, n_
         brownian = None
         if net.stochastic:
             brownian = GridBrownianPath(net.noise_shape(dtype), noise_key, t0, dt)
-        term = NetworkTerm(net, brownian, dt)
+        spike_key = None if noise_key is None else jax.random.fold_in(noise_key, 1)
+        term = NetworkTerm(net, brownian, spike_key, dt, t0)
     else:
         term = diffrax.ODETerm(lambda t, y, args: net.drift(t, y, args))
     if controller is None:
@@ -191,14 +199,15 @@ def simulate(model, duration: float, dt: float = 0.1, *, t0: float = 0.0, solver
     if dt > duration:
         raise ValueError(f"simulate: `dt` ({dt} ms) is longer than `duration` ({duration} ms).")
     t0 = float(t0)
-    fixed = net.delayed or net.stochastic
+    fixed = net.delayed or net.stochastic or net.spiking
     if solver is None:
-        solver = Euler() if fixed else diffrax.Tsit5()
+        solver = (ExponentialEuler() if net.spiking else Euler()) if fixed else diffrax.Tsit5()
     if fixed and not isinstance(solver, AbstractNetworkSolver):
-        why = "transmission delays" if net.delayed else "noise"
+        why, fix = (("spiking units", "nj.solvers.ExponentialEuler() (or Euler())") if net.spiking
+                    else ("transmission delays" if net.delayed else "noise",
+                          "nj.solvers.Euler() or nj.solvers.Heun()"))
         raise ValueError(f"simulate: this model has {why}, which needs a neurojax fixed-step "
-                         f"solver: pass solver=nj.solvers.Euler() or nj.solvers.Heun() (got "
-                         f"{type(solver).__name__}).")
+                         f"solver: pass solver={fix} (got {type(solver).__name__}).")
     if not isinstance(solver, diffrax.AbstractSolver):
         raise TypeError(f"simulate: `solver` must be a diffrax solver; got {solver!r}.")
     if net.delayed:

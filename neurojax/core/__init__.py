@@ -38,3 +38,4 @@ from ._numerics import x_over_one_minus_exp as x_over_one_minus_exp
 from ._params import as_float_array as as_float_array
 from ._params import is_concrete as is_concrete
 from ._params import param as param
+from ._spiking import SpikingDynamics as SpikingDynamics

@@ -18,3 +18,4 @@ from ._coupling import (
 )
 from ._history import History as History
 from ._network import Network as Network
+from ._projection import Projection as Projection

@@ -12,14 +12,18 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..core import Dynamics
+from ..core._spiking import SpikingDynamics
 from ..inputs import AbstractNoise, OUNoise, WhiteNoise
 from ._connection import Connection
 from ._coupling import AbstractCoupling
 from ._history import History, read_delayed
+from ._projection import Projection
 
 
 def _suggest(name: str, options) -> str:
-    close = difflib.get_close_matches(name, list(options), n=3)
+    options = list(options)
+    lower = {o.lower(): o for o in options}
+    close = [lower[c] for c in difflib.get_close_matches(name.lower(), list(lower), n=3)]
     return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
 
@@ -36,14 +40,18 @@ class Network(eqx.Module):
         nodes: node name -> population (`Dynamics`). Names may not contain dots.
         edges: `Connection`s between the nodes.
         noise: node name -> noise source (`nj.inputs.OUNoise` or `WhiteNoise`).
+        key: PRNG key for random connectivity of `Projection`s that have none of their own.
     """
 
     nodes: dict[str, Dynamics]
     edges: tuple[Connection, ...]
     noise: dict[str, AbstractNoise]
+    projections: tuple[Projection, ...]
 
-    def __init__(self, nodes: Mapping[str, Dynamics], edges: Sequence[Connection] = (),
-                 noise: Mapping[str, AbstractNoise] | None = None):
+    def __init__(self, nodes: Mapping[str, Dynamics],
+                 edges: Sequence[Connection | Projection] = (),
+                 noise: Mapping[str, AbstractNoise] | None = None, *,
+                 key: jax.Array | None = None):
         if not isinstance(nodes, Mapping) or not nodes:
             raise TypeError("Network: `nodes` must be a non-empty dict of name -> model.")
         for name, node in nodes.items():
@@ -54,10 +62,20 @@ class Network(eqx.Module):
                 raise TypeError(f"Network: node {name!r} must be a neurojax model (Dynamics); "
                                 f"got {type(node).__name__}.")
         self.nodes = dict(nodes)
-        self.edges = tuple(edges)
+        self.edges = tuple(e for e in edges if not isinstance(e, Projection))
         self.noise = dict(noise or {})
         for edge in self.edges:
             self._check_edge(edge)
+        projections = [e for e in edges if isinstance(e, Projection)]
+        keys = (list(jax.random.split(key, len(projections))) if key is not None
+                else [None] * len(projections))
+        self.projections = tuple(self._build_projection(p, k)
+                                 for p, k in zip(projections, keys, strict=True))
+        names = [p.name for p in self.projections]
+        clash = {n for n in names if names.count(n) > 1 or n in self.nodes}
+        if clash:
+            raise ValueError(f"Network: projection names {sorted(clash)} repeat or equal a node "
+                             f"name; give each projection a distinct `name=`.")
         for name, source in self.noise.items():
             self._check_noise(name, source)
 
@@ -92,6 +110,23 @@ class Network(eqx.Module):
             raise ValueError(f"Network: {label} drives port {port!r}, but "
                              f"{type(tgt).__name__} has input ports {tgt.inputs}.")
 
+    def _build_projection(self, proj: Projection, key) -> Projection:
+        pre = self._node(proj.pre, "projection source")
+        post = self._node(proj.post, "projection target")
+        if not isinstance(pre, SpikingDynamics):
+            raise ValueError(f"Network: projection {proj.name} starts at {proj.pre!r}, a "
+                             f"{type(pre).__name__}, which does not spike; use a Connection "
+                             f"for rate models.")
+        port = proj.port or post.inputs[0]
+        if port not in post.inputs:
+            raise ValueError(f"Network: projection {proj.name} drives port {port!r}, but "
+                             f"{type(post).__name__} has input ports {post.inputs}.")
+        if proj.output.needs_voltage and "v" not in post.variables:
+            raise ValueError(f"Network: projection {proj.name} has a conductance-based output, "
+                             f"which needs the target's membrane potential `v`; "
+                             f"{type(post).__name__} has variables {post.variables}.")
+        return proj if proj.built else proj.build(pre.size, post.size, key)
+
     def _check_noise(self, name: str, source: AbstractNoise) -> None:
         node = self._node(name, "noise target")
         if isinstance(source, OUNoise):
@@ -125,6 +160,11 @@ class Network(eqx.Module):
         return bool(self.noise)
 
     @property
+    def spiking(self) -> bool:
+        """Whether any node spikes (then the network is integrated with a spiking solver)."""
+        return any(isinstance(n, SpikingDynamics) for n in self.nodes.values())
+
+    @property
     def delayed(self) -> bool:
         """Whether any connection has transmission delays."""
         return any(e.delayed for e in self.edges)
@@ -141,7 +181,8 @@ class Network(eqx.Module):
     @property
     def needs_key(self) -> bool:
         """Whether simulating needs a PRNG key (random initial values or noise)."""
-        return self.stochastic or any(n.needs_key for n in self.nodes.values())
+        return self.stochastic or any(n.needs_key or getattr(n, "random", False)
+                                      for n in self.nodes.values())
 
     # ---------------------------------------------------------------- state
     def init_state(self, key: jax.Array | None = None) -> dict[str, dict[str, jax.Array]]:
@@ -156,6 +197,12 @@ class Network(eqx.Module):
                 for var in self.noise_variables(name):
                     state[name][var] = jnp.broadcast_to(source.mean, (node.size,)).astype(
                         state[name][node.variables[0]].dtype)
+            if isinstance(node, SpikingDynamics):
+                state[name]["spike"] = jnp.zeros((node.size,), state[name][node.variables[0]].dtype)
+        for proj in self.projections:
+            side = proj.post if proj.synapse.side == "post" else proj.pre
+            dtype = state[proj.post][self.nodes[proj.post].variables[0]].dtype
+            state[proj.name] = proj.synapse.init_state(self.nodes[side].size, dtype)
         return state
 
     def observables(self, state) -> dict[str, dict[str, jax.Array]]:
@@ -165,6 +212,8 @@ class Network(eqx.Module):
             own = {v: state[name][v] for v in node.variables}
             out[name] = {**node.observables(own),
                          **{k: v for k, v in state[name].items() if k not in own}}
+        for proj in self.projections:
+            out[proj.name] = dict(state[proj.name])
         return out
 
     # ---------------------------------------------------------------- dynamics
@@ -200,6 +249,9 @@ class Network(eqx.Module):
             summed = jnp.sum(edge.weights * coupling.edge_input(pre_value, post_value), axis=1)
             port = coupling.port or self.nodes[edge.target].inputs[0]
             drive[edge.target][port] = drive[edge.target][port] + coupling.strength * summed
+        for proj in self.projections:
+            port = proj.port or self.nodes[proj.post].inputs[0]
+            drive[proj.post][port] = drive[proj.post][port] + self._synaptic_current(proj, state)
         for name, source in self.noise.items():
             if isinstance(source, OUNoise):
                 for port in source.ports or self.nodes[name].inputs:
@@ -212,7 +264,37 @@ class Network(eqx.Module):
             if isinstance(source, OUNoise):
                 for var in self.noise_variables(name):
                     deriv[name][var] = (source.mean - state[name][var]) / source.tau
+            if isinstance(node, SpikingDynamics):
+                deriv[name]["spike"] = jnp.zeros_like(state[name]["spike"])
+        for proj in self.projections:
+            deriv[proj.name] = dict(proj.synapse.vector_field(state[proj.name]))
         return deriv
+
+    def _synaptic_current(self, proj: Projection, state) -> jax.Array:
+        """The current `proj` drives into its target now (units of the target's port)."""
+        g = proj.synapse.conductance(state[proj.name])
+        if proj.synapse.side == "pre":  # per-source gating: weight and sum per target
+            if proj.delivery == "dense":
+                g = proj.weight * (proj.dense @ g)
+            else:
+                syn = proj.synapses
+                g = proj.weight * jnp.zeros((syn.n_post + 1,), g.dtype).at[syn.targets].add(
+                    syn.weights * g[:, None])[: syn.n_post]
+        v = state[proj.post]["v"] if proj.output.needs_voltage else None
+        return proj.output.current(g, v)
+
+    def fire(self, state, key: jax.Array | None = None):
+        """Thresholds and resets every spiking node; its spikes go to `state[node]["spike"]`."""
+        state = dict(state)
+        spiking = [n for n, m in self.nodes.items() if isinstance(m, SpikingDynamics)]
+        keys = (jax.random.split(key, len(spiking)) if key is not None
+                else [None] * len(spiking))
+        for name, k in zip(spiking, keys, strict=True):
+            node = self.nodes[name]
+            own = {v: state[name][v] for v in node.variables}
+            new, spike = node.threshold_and_reset(own, k)
+            state[name] = {**state[name], **new, "spike": spike}
+        return state
 
     def noise_shape(self, dtype) -> dict[str, dict[str, jax.ShapeDtypeStruct]]:
         """Structure of the Brownian increments: node -> noisy variable -> shape."""

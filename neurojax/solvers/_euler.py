@@ -1,14 +1,30 @@
-"""Fixed-step solvers for networks with transmission delays and additive noise."""
+"""Fixed-step solvers for networks with transmission delays, noise and spikes.
+
+Every step: the continuous update (the solver's own scheme), additive noise, then the
+network's discrete events: spiking units that crossed threshold are reset, their spikes travel
+through projections into synapses, and delayed variables are written into history buffers.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 import diffrax
+import equinox as eqx
 import jax
+import jax.numpy as jnp
 
-from ..network._history import init_history, push_history
+from ..network._delivery import SpikeQueue, arrivals, init_queue
+from ..network._history import History, init_history, push_history
 from ._term import NetworkTerm
+
+
+class NetworkSolverState(eqx.Module):
+    """Delay buffers of mass couplings, spike queues of delayed projections, step count."""
+
+    history: History
+    queues: dict[str, SpikeQueue]
+    step: jax.Array
 
 
 def _unwrap(terms) -> NetworkTerm:
@@ -27,15 +43,42 @@ def _advance(term: NetworkTerm, y0, slope, dt, dw):
     return y1 if dw is None else term.network.add_noise(y1, dw)
 
 
+def _events(term: NetworkTerm, t0, y1, state: NetworkSolverState):
+    """Threshold and reset, spike delivery, history: the discrete part of a step."""
+    net = term.network
+    step = state.step + 1
+    queues = dict(state.queues)
+    if net.spiking:
+        y1 = net.fire(y1, term.step_key(t0))
+        y1 = {name: dict(s) for name, s in y1.items()}
+        for proj in net.projections:
+            arrived, queue = arrivals(proj, y1[proj.pre]["spike"], queues.get(proj.name), step)
+            if queue is not None:
+                queues[proj.name] = queue
+            y1[proj.name] = dict(proj.synapse.on_spike(y1[proj.name], arrived))
+    history = push_history(state.history, net.observables(y1))
+    return y1, NetworkSolverState(history=history, queues=queues, step=step)
+
+
 class AbstractNetworkSolver(diffrax.AbstractSolver):
-    """A fixed-step solver for a `NetworkTerm`: its state is the delay `History`."""
+    """A fixed-step solver for a `NetworkTerm`; its state holds delay buffers and spike queues."""
 
     term_structure: ClassVar = NetworkTerm
     interpolation_cls: ClassVar = diffrax.LocalLinearInterpolation
 
     def init(self, terms, t0, t1, y0, args):
         terms = _unwrap(terms)
-        return init_history(terms.network, terms.network.observables(y0), terms.dt)
+        net = terms.network
+        history = init_history(net, net.observables(y0), terms.dt)
+        dtype = jax.tree.leaves(y0)[0].dtype
+        queues = {}
+        for proj in net.projections:
+            side = proj.post if proj.synapse.side == "post" else proj.pre
+            queue = init_queue(proj, net.nodes[side].size, terms.dt, dtype)
+            if queue is not None:
+                queues[proj.name] = queue
+        return NetworkSolverState(history=history, queues=queues,
+                                  step=jnp.array(0, jnp.int32))
 
     def func(self, terms, t0, y0, args):
         return terms.vf(t0, y0, args)
@@ -57,10 +100,10 @@ class Euler(AbstractNetworkSolver, diffrax.AbstractItoSolver):
 
     def step(self, terms, t0, t1, y0, args, solver_state, made_jump):
         terms = _unwrap(terms)
-        slope = terms.network.drift(t0, y0, args, solver_state)
+        slope = terms.network.drift(t0, y0, args, solver_state.history)
         y1 = _advance(terms, y0, slope, t1 - t0, _increment(terms, t0, t1))
-        history = push_history(solver_state, terms.network.observables(y1))
-        return y1, None, dict(y0=y0, y1=y1), history, diffrax.RESULTS.successful
+        y1, state = _events(terms, t0, y1, solver_state)
+        return y1, None, dict(y0=y0, y1=y1), state, diffrax.RESULTS.successful
 
 
 class Heun(AbstractNetworkSolver, diffrax.AbstractStratonovichSolver):
@@ -80,10 +123,65 @@ class Heun(AbstractNetworkSolver, diffrax.AbstractStratonovichSolver):
         terms = _unwrap(terms)
         net, dt = terms.network, t1 - t0
         dw = _increment(terms, t0, t1)
-        slope0 = net.drift(t0, y0, args, solver_state)
+        history = solver_state.history
+        slope0 = net.drift(t0, y0, args, history)
         y_pred = _advance(terms, y0, slope0, dt, dw)
-        slope1 = net.drift(t1, y_pred, args, push_history(solver_state, net.observables(y_pred)))
+        slope1 = net.drift(t1, y_pred, args, push_history(history, net.observables(y_pred)))
         slope = jax.tree.map(lambda a, b: 0.5 * (a + b), slope0, slope1)
         y1 = _advance(terms, y0, slope, dt, dw)
-        history = push_history(solver_state, net.observables(y1))
-        return y1, None, dict(y0=y0, y1=y1), history, diffrax.RESULTS.successful
+        y1, state = _events(terms, t0, y1, solver_state)
+        return y1, None, dict(y0=y0, y1=y1), state, diffrax.RESULTS.successful
+
+
+def _phi(z):
+    """`(exp(z) - 1) / z`, equal to 1 at z = 0, with safe gradients."""
+    small = jnp.abs(z) < 1e-6
+    safe = jnp.where(small, 1.0, z)
+    return jnp.where(small, 1.0 + 0.5 * z, jnp.expm1(safe) / safe)
+
+
+class ExponentialEuler(AbstractNetworkSolver, diffrax.AbstractItoSolver):
+    """Exponential Euler for spiking networks: each variable `x` with `dx/dt = f` advances by
+    `f dt (exp(a dt) - 1) / (a dt)`, where `a = df/dx` (its own linear rate, from a
+    Jacobian-vector product), then thresholds, resets and spike delivery.
+
+    Exact for linear leaks and exponential synapses at any `dt` (a leaky neuron or a
+    conductance-based input never overshoots its reversal potential); first order otherwise.
+    The default for networks that spike, as in BrainPy (`exp_auto`) and Brian2.
+    """
+
+    def order(self, terms):
+        return 1
+
+    def strong_order(self, terms):
+        return 0.5
+
+    def step(self, terms, t0, t1, y0, args, solver_state, made_jump):
+        terms = _unwrap(terms)
+        net, dt = terms.network, t1 - t0
+        history = solver_state.history
+        slope = net.drift(t0, y0, args, history)
+        rates = _own_rates(lambda y: net.drift(t0, y, args, history), y0)
+        y1 = jax.tree.map(lambda y, f, a: y + f * dt * _phi(a * dt), y0, slope, rates)
+        dw = _increment(terms, t0, t1)
+        if dw is not None:
+            y1 = net.add_noise(y1, dw)
+        y1, state = _events(terms, t0, y1, solver_state)
+        return y1, None, dict(y0=y0, y1=y1), state, diffrax.RESULTS.successful
+
+
+def _own_rates(drift, y):
+    """For every state leaf x, the diagonal d(dx/dt)/dx: one JVP per leaf with a tangent of
+    ones, which gives every unit's own rate because a unit's derivative does not depend on the
+    same variable of other units within a step (synapses are separate state)."""
+    leaves, treedef = jax.tree.flatten(y)
+    rates = []
+    for i, leaf in enumerate(leaves):
+        def own(x, i=i):
+            out = jax.tree.leaves(drift(jax.tree.unflatten(
+                treedef, leaves[:i] + [x] + leaves[i + 1:])))
+            return out[i]
+
+        _, rate = jax.jvp(own, (leaf,), (jnp.ones_like(leaf),))
+        rates.append(rate)
+    return jax.tree.unflatten(treedef, rates)

@@ -8,13 +8,18 @@ import jax
 
 
 class NetworkTerm(diffrax.AbstractTerm):
-    """A `Network`'s drift, its additive noise (a diffrax Brownian path) and the step `dt`
-    that sizes delay buffers. `vf` reads delayed connections at the current time (diffrax uses
-    it for output structure); the solvers evaluate the drift with the delay history."""
+    """A `Network`'s drift, its additive noise (a diffrax Brownian path), the step `dt` that
+    sizes delay buffers and a PRNG `key` for random spiking (Poisson sources).
+
+    `vf` reads delayed connections at the current time (diffrax uses it for the output
+    structure); the solvers evaluate the drift with the delay history.
+    """
 
     network: eqx.Module
     brownian: diffrax.AbstractBrownianPath | None
+    key: jax.Array | None
     dt: float = eqx.field(static=True)
+    t_start: float = eqx.field(static=True)
 
     def vf(self, t, y, args):
         return self.network.drift(t, y, args, ignore_delays=True)
@@ -24,3 +29,10 @@ class NetworkTerm(diffrax.AbstractTerm):
 
     def prod(self, vf, control):
         return jax.tree.map(lambda v: v * control, vf)
+
+    def step_key(self, t0) -> jax.Array | None:
+        """The PRNG key of the step starting at `t0` (deterministic in the step index)."""
+        if self.key is None:
+            return None
+        step = jax.numpy.round((jax.lax.stop_gradient(t0) - self.t_start) / self.dt)
+        return jax.random.fold_in(self.key, step.astype(jax.numpy.int32))

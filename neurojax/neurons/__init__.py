@@ -1,0 +1,3 @@
+"""Spiking point-neuron populations."""
+
+from ._lif import LIF as LIF
