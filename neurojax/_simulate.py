@@ -16,7 +16,7 @@ import numpy as np
 
 from ._trajectory import Trajectory
 from .core import Dynamics
-from .inputs import AbstractInput, TimeSeries, as_input
+from .inputs import AbstractInput, Function, TimeSeries, as_input
 from .network import Network
 from .solvers import (
     AbstractNetworkSolver,
@@ -120,9 +120,10 @@ def _positive_float(name: str, value: Any) -> float:
     return value
 
 
-@eqx.filter_jit
-def _integrate(net, inputs, y0, noise_key, *, solver, t0, dt, n_steps, every, n_save, record,
-               adjoint, controller, max_steps, progress, throw):
+def _solve(net, inputs, y0, noise_key, batch, *, solver, t0, dt, n_steps, every, n_save,
+           record, adjoint, controller, max_steps, progress, throw):
+    """The diffrax solve. `batch`: None, or the size of a batch-minor sweep (states
+    `(units, batch)`, see `_batch_minor`)."""
     dtype = jax.tree.leaves(y0)[0].dtype
     step_ts = t0 + dt * jnp.arange(n_steps + 1, dtype=dtype)
     save_ts = step_ts[::every][:n_save]
@@ -134,8 +135,11 @@ def _integrate(net, inputs, y0, noise_key, *, solver, t0, dt, n_steps, every, n_
     if isinstance(solver, AbstractNetworkSolver):
         brownian = None
         if net.stochastic:
-            brownian = GridBrownianPath(net.noise_shape(dtype), noise_key, t0, dt)
-        spike_key = None if noise_key is None else jax.random.fold_in(noise_key, 1)
+            brownian = GridBrownianPath(net.noise_shape(dtype), noise_key, t0, dt, batch=batch)
+        # (only spiking networks use it; batch-minor sweeps, never spiking, may hold a key
+        # per member)
+        spike_key = (None if noise_key is None or not net.spiking
+                     else jax.random.fold_in(noise_key, 1))
         term = NetworkTerm(net, brownian, spike_key, dt, t0)
     else:
         term = diffrax.ODETerm(lambda t, y, args: net.drift(t, y, args))
@@ -150,6 +154,94 @@ def _integrate(net, inputs, y0, noise_key, *, solver, t0, dt, n_steps, every, n_
                               stepsize_controller=controller, adjoint=adjoint,
                               max_steps=max_steps, progress_meter=meter, throw=throw)
     return sol.ts, sol.ys, sol.result
+
+
+def _structural(params):
+    """True at the leaves that fix the structure of the delayed coupling (edge indices,
+    weights, delays): a batch-minor sweep needs them shared by every member."""
+    net_params = params[0]
+    mask = jax.tree.map(lambda _: False, params)
+    for i, edge in enumerate(net_params.edges):
+        for name in ("pre", "weights", "lengths", "speed"):
+            if getattr(edge, name) is not None:
+                mask = eqx.tree_at(lambda m, i=i, name=name: getattr(m[0].edges[i], name), mask,
+                                   True)
+    return mask
+
+
+def _batch_minor(static, kwargs, axis_size, in_batched, params, y0, noise_key):
+    """vmap rule of the solve: one solve whose states are `(units, batch)`, so that every
+    delayed read gathers a contiguous row of the batch instead of `batch` scattered values.
+    Batched parameters get their batch axis last, unbatched arrays a trailing axis of 1 (so
+    they broadcast against the states); integer arrays and the connectivity (weights,
+    delays) must be shared. Anything else falls back to a plain vmap of the solve."""
+    params_b, y0_b, key_b = in_batched
+
+    def plain_vmap():
+        axes = jax.tree.map(lambda b: 0 if b else None, tuple(in_batched))
+        out = jax.vmap(lambda p, y, k: _solve(*eqx.combine(p, static), y, k, None, **kwargs),
+                       in_axes=axes)(params, y0, noise_key)
+        return out, jax.tree.map(lambda _: True, out)
+
+    structural = _structural(params)
+    ok = True
+
+    def move(leaf, batched, fixed):
+        nonlocal ok
+        if fixed or not jnp.issubdtype(leaf.dtype, jnp.inexact):
+            ok = ok and not batched
+            return leaf
+        if batched:
+            return jnp.moveaxis(leaf, 0, -1)
+        return leaf[..., None] if leaf.ndim >= 1 else leaf
+
+    moved = jax.tree.map(move, params, params_b, structural)
+    if not ok:
+        return plain_vmap()
+    net, inputs = eqx.combine(moved, static)
+    y0 = jax.tree.map(lambda v, b: jnp.moveaxis(v, 0, -1) if b else
+                      jnp.broadcast_to(v[..., None], v.shape + (axis_size,)), y0, y0_b)
+    try:  # the model must keep states (units, batch) through its drift
+        shapes = jax.eval_shape(lambda: net.drift(kwargs["t0"], y0, inputs,
+                                                  ignore_delays=True))
+        if jax.tree.map(lambda s: s.shape, shapes) != jax.tree.map(jnp.shape, y0):
+            return plain_vmap()
+    except Exception:  # noqa: BLE001 - any model that cannot run batch-minor
+        return plain_vmap()
+    ts, ys, result = _solve(net, inputs, y0, noise_key, axis_size, **kwargs)
+    ys = {k: jnp.moveaxis(v, -1, 0) for k, v in ys.items()}  # (time, units, batch) first
+    return (ts, ys, result), (False, {k: True for k in ys},
+                             jax.tree.map(lambda _: False, result))
+
+
+@eqx.filter_jit
+def _integrate(net, inputs, y0, noise_key, *, batch_minor, **kwargs):
+    params, static = eqx.partition((net, inputs), eqx.is_array)
+
+    def plain(params, y0, noise_key):
+        return _solve(*eqx.combine(params, static), y0, noise_key, None, **kwargs)
+
+    if not batch_minor:
+        return plain(params, y0, noise_key)
+    # Under `vmap` (without differentiation) the sweep runs batch-minor (`_batch_minor`).
+    # Reverse-mode differentiation goes through the plain solve (custom_vjp), so `grad`,
+    # `vmap` of `grad` and `grad` of `vmap` are those of the plain solve.
+    fast = jax.custom_batching.custom_vmap(plain)
+    fast.def_vmap(lambda axis_size, in_batched, *args: _batch_minor(
+        static, kwargs, axis_size, in_batched, *args))
+
+    @jax.custom_vjp
+    def solve(params, y0, noise_key):
+        return fast(params, y0, noise_key)
+
+    def solve_fwd(params, y0, noise_key):
+        return jax.vjp(plain, params, y0, noise_key)  # (outputs, vjp function: a pytree)
+
+    def solve_bwd(vjp, cotangents):
+        return vjp(cotangents)
+
+    solve.defvjp(solve_fwd, solve_bwd)
+    return solve(params, y0, noise_key)
 
 
 def simulate(model, duration: float, dt: float = 0.1, *, t0: float = 0.0, solver=None,
@@ -257,8 +349,16 @@ def simulate(model, duration: float, dt: float = 0.1, *, t0: float = 0.0, solver
     traced = _is_traced((net, resolved_inputs, y0))
     if adjoint is None:
         adjoint = diffrax.RecursiveCheckpointAdjoint()
+    # Batch-minor vmapping suits the fixed-step solvers (an adaptive solver would share its
+    # steps across the batch) of mass networks (not spiking ones: their spike queues are not
+    # batch-minor); inputs that are Python functions may close over anything.
+    # Forward-mode adjoints (e.g. diffrax.ForwardMode) keep the plain solve.
+    batch_minor = isinstance(solver, AbstractNetworkSolver) and not net.spiking and isinstance(
+        adjoint, diffrax.RecursiveCheckpointAdjoint) and not any(
+        isinstance(v, Function) for v in resolved_inputs.values())
     ts, ys, result = _integrate(
-        net, resolved_inputs, y0, noise_key, solver=solver, t0=t0, dt=dt, n_steps=n_steps,
+        net, resolved_inputs, y0, noise_key, batch_minor=batch_minor, solver=solver, t0=t0,
+        dt=dt, n_steps=n_steps,
         every=every, n_save=n_save, record=record, adjoint=adjoint, controller=controller,
         max_steps=budget, progress=bool(progress), throw=traced)
     traj = Trajectory(ts=ts, data=ys)

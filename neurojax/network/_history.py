@@ -19,7 +19,7 @@ import jax.numpy as jnp
 class History(eqx.Module):
     """Ring buffers of delayed variables and the per-edge lags (solver state)."""
 
-    buffers: dict[str, jax.Array]  # "node.variable" -> (2 * slots * n_units,)
+    buffers: dict[str, jax.Array]  # "node.variable" -> (2 * slots * n_units, *batch)
     head: jax.Array  # int: row of the newest value
     lags: dict[int, tuple[jax.Array, jax.Array]]  # edge index -> (whole*n - pre, fraction)
     slots: int = eqx.field(static=True)
@@ -42,7 +42,8 @@ def init_history(network, observables: dict, dt: float) -> History:
     buffers = {}
     for key in keys:
         node, var = key.split(".", 1)
-        buffers[key] = jnp.tile(observables[node][var], 2 * slots)
+        value = observables[node][var]  # (n,) or, batch-minor, (n, batch)
+        buffers[key] = jnp.tile(value, (2 * slots,) + (1,) * (value.ndim - 1))
     lags = {}
     for i, edge in enumerate(network.edges):
         if not edge.delayed:
@@ -69,8 +70,26 @@ def read_delayed(history: History, index: int, edge) -> jax.Array:
     newer = (history.head + history.slots) * edge.n_source - offset
     # The barrier keeps XLA from fusing the gathers into the consumers, which on CPU makes
     # them several times slower.
-    a, b = jax.lax.optimization_barrier((buf[newer], buf[newer - edge.n_source]))
-    return (a + frac * (b - a)).reshape(edge.pre.shape)
+    a, b = jax.lax.optimization_barrier(_gather2(buf, newer, newer - edge.n_source))
+    trailing = a.shape[1:]  # batch-minor buffers: each index reads a row of the batch
+    frac = frac.reshape(frac.shape + (1,) * len(trailing))
+    return (a + frac * (b - a)).reshape(edge.pre.shape + trailing)
+
+
+@jax.custom_jvp
+def _gather2(buf, i, j):
+    """`(buf[i], buf[j])`. XLA's CPU gather is several times faster on 32-bit integers than
+    on floats, so float32 buffers are gathered as their bits (same values, exactly)."""
+    if buf.dtype == jnp.float32:
+        bits = jax.lax.bitcast_convert_type(buf, jnp.int32)
+        return tuple(jax.lax.bitcast_convert_type(bits[k], jnp.float32) for k in (i, j))
+    return buf[i], buf[j]
+
+
+@_gather2.defjvp
+def _gather2_jvp(primals, tangents):
+    buf, i, j = primals
+    return _gather2(buf, i, j), (tangents[0][i], tangents[0][j])
 
 
 def push_history(history: History, observables: dict) -> History:
@@ -83,6 +102,8 @@ def push_history(history: History, observables: dict) -> History:
         node, var = key.split(".", 1)
         value = observables[node][var]
         n = value.shape[0]
-        buf = jax.lax.dynamic_update_slice(buf, value, (head * n,))
-        buffers[key] = jax.lax.dynamic_update_slice(buf, value, ((head + history.slots) * n,))
+        rest = (0,) * (value.ndim - 1)
+        buf = jax.lax.dynamic_update_slice(buf, value, (head * n, *rest))
+        buffers[key] = jax.lax.dynamic_update_slice(buf, value,
+                                                    ((head + history.slots) * n, *rest))
     return History(buffers=buffers, head=head, lags=history.lags, slots=history.slots)

@@ -230,8 +230,9 @@ class Network(eqx.Module):
                 get the structure of the output).
         """
         obs = self.observables(state)
-        drive = {name: {p: jnp.zeros((node.size,), state[name][node.variables[0]].dtype)
-                        for p in node.inputs} for name, node in self.nodes.items()}
+        # Shaped like the state: (size,), or (size, batch) in batch-minor sweeps.
+        drive = {name: {p: jnp.zeros_like(state[name][node.variables[0]]) for p in node.inputs}
+                 for name, node in self.nodes.items()}
         for key, source in inputs.items():
             node, port = key.split(".", 1)
             drive[node][port] = drive[node][port] + source(t)
@@ -246,7 +247,12 @@ class Network(eqx.Module):
                 pre_value = obs[edge.source][coupling.variable][edge.pre]
             post_value = (obs[edge.target][coupling.variable][:, None]
                           if coupling.uses_target else None)
-            summed = jnp.sum(edge.weights * coupling.edge_input(pre_value, post_value), axis=1)
+            edge_input = coupling.edge_input(pre_value, post_value)
+            if edge_input.ndim == 2:
+                summed = jnp.sum(edge.weights * edge_input, axis=1)
+            else:  # batch-minor (target, in-degree, batch): a dot, not a reduce (XLA's CPU
+                # library fusion of a reduce over the middle axis is several times slower)
+                summed = jnp.einsum("td,td...->t...", edge.weights, edge_input)
             port = coupling.port or self.nodes[edge.target].inputs[0]
             drive[edge.target][port] = drive[edge.target][port] + coupling.strength * summed
         for proj in self.projections:

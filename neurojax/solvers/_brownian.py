@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import diffrax
 import equinox as eqx
 import jax
@@ -11,11 +13,13 @@ import jax.numpy as jnp
 class GridBrownianPath(diffrax.AbstractBrownianPath):
     """Brownian motion sampled on the grid `t_start + k * dt` of a fixed-step solve.
 
-    The increment over step k is `sqrt(dt) * N(0, 1)` drawn from `fold_in(key, k)`: one
-    normal draw per noisy value per step (as cheap as `diffrax.UnsafeBrownianPath`), and
-    deterministic in the step index, so a checkpointed backward pass that recomputes a step
-    gets the same increment (which `UnsafeBrownianPath` does not promise). Only increments
-    over whole grid steps are defined; that is all fixed-step solvers ask for.
+    The increment over step k is `sqrt(dt) * N(0, 1)`: the normals of `block_size`
+    consecutive steps are drawn at once from `fold_in(key, k // block_size)` (row
+    `k % block_size`), which costs a fraction of a draw per step. Deterministic in the step
+    index, so a checkpointed backward pass that recomputes a step gets the same increment (which
+    `UnsafeBrownianPath` does not promise). neurojax's solvers keep the current block in their
+    state (`block`, `increment_from`); `evaluate` recomputes it (same values, slower). Only
+    increments over whole grid steps are defined; that is all fixed-step solvers ask for.
     """
 
     shape: object = eqx.field(static=True)
@@ -23,6 +27,63 @@ class GridBrownianPath(diffrax.AbstractBrownianPath):
     t_start: float = eqx.field(static=True)
     dt: float = eqx.field(static=True)
     levy_area: type = eqx.field(static=True, default=diffrax.BrownianIncrement)
+    block_size: int = eqx.field(static=True, default=64)
+    # Batch-minor sweeps (see `simulate`): increments get a trailing batch axis, of size
+    # `batch` when `key` holds one key per member, else 1 (every member the same noise).
+    batch: int | None = eqx.field(static=True, default=None)
+
+    def _trailing(self) -> tuple[int, ...]:
+        if self.batch is None:
+            return ()
+        return (self.batch,) if jnp.ndim(self.key) == 1 else (1,)
+
+    def _width(self) -> int:
+        return sum(math.prod(s.shape) for s in jax.tree.leaves(self.shape))
+
+    def _dtype(self):
+        leaves = jax.tree.leaves(self.shape)
+        return leaves[0].dtype if leaves else jnp.float32
+
+    def step_index(self, t0):
+        t0 = jax.lax.stop_gradient(t0)
+        return jnp.round((t0 - self.t_start) / self.dt).astype(jnp.int32)
+
+    def empty_block(self) -> jax.Array:
+        return jnp.zeros((self.block_size, self._width(), *self._trailing()), self._dtype())
+
+    def block(self, index) -> jax.Array:
+        """Standard normals of steps `index * block_size ...`, one row per step."""
+        def draw(key):
+            return jax.random.normal(jax.random.fold_in(key, index),
+                                     (self.block_size, self._width()), self._dtype())
+
+        if self._trailing() == ():
+            return draw(self.key)
+        if self._trailing() == (1,):
+            return draw(self.key)[..., None]
+        return jnp.moveaxis(jax.vmap(draw)(self.key), 0, -1)
+
+    def next_block(self, block, t0):
+        """The block holding step `t0`'s normals, given the block of the previous step."""
+        step = self.step_index(t0)
+        return jax.lax.cond(step % self.block_size == 0, lambda: self.block(
+            step // self.block_size), lambda: block)
+
+    def increment_from(self, block, t0, t1):
+        """The increment over `[t0, t1]` from the block holding step `t0`."""
+        t0 = jax.lax.stop_gradient(t0)
+        t1 = jax.lax.stop_gradient(t1)
+        row = jax.lax.dynamic_index_in_dim(block, self.step_index(t0) % self.block_size,
+                                           keepdims=False)
+        scale = jnp.sqrt(t1 - t0)
+        leaves, treedef = jax.tree.flatten(self.shape)
+        draws, start = [], 0
+        for s in leaves:
+            size = math.prod(s.shape)
+            draws.append(scale.astype(s.dtype) * row[start:start + size].reshape(
+                s.shape + row.shape[1:]).astype(s.dtype))
+            start += size
+        return jax.tree.unflatten(treedef, draws)
 
     @property
     def t0(self):
@@ -39,13 +100,5 @@ class GridBrownianPath(diffrax.AbstractBrownianPath):
         if use_levy:
             raise ValueError("GridBrownianPath has no Lévy area; use a solver that needs only "
                              "increments (nj.solvers.Euler or Heun).")
-        t0 = jax.lax.stop_gradient(t0)
-        t1 = jax.lax.stop_gradient(t1)
-        step = jnp.round((t0 - self.t_start) / self.dt).astype(jnp.int32)
-        key = jax.random.fold_in(self.key, step)
-        leaves, treedef = jax.tree.flatten(self.shape)
-        keys = jax.random.split(key, len(leaves))
-        scale = jnp.sqrt(t1 - t0)
-        draws = [scale.astype(s.dtype) * jax.random.normal(k, s.shape, s.dtype)
-                 for k, s in zip(keys, leaves, strict=True)]
-        return jax.tree.unflatten(treedef, draws)
+        step = self.step_index(t0)
+        return self.increment_from(self.block(step // self.block_size), t0, t1)

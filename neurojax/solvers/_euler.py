@@ -16,15 +16,18 @@ import jax.numpy as jnp
 
 from ..network._delivery import SpikeQueue, arrivals, init_queue
 from ..network._history import History, init_history, push_history
+from ._brownian import GridBrownianPath
 from ._term import NetworkTerm
 
 
 class NetworkSolverState(eqx.Module):
-    """Delay buffers of mass couplings, spike queues of delayed projections, step count."""
+    """Delay buffers of mass couplings, spike queues of delayed projections, step count, and
+    the current block of standard normals of a `GridBrownianPath` (None without one)."""
 
     history: History
     queues: dict[str, SpikeQueue]
     step: jax.Array
+    noise: jax.Array | None = None
 
 
 def _unwrap(terms) -> NetworkTerm:
@@ -34,8 +37,14 @@ def _unwrap(terms) -> NetworkTerm:
     return terms
 
 
-def _increment(term: NetworkTerm, t0, t1):
-    return None if term.brownian is None else term.brownian.evaluate(t0, t1)
+def _increment(term: NetworkTerm, state: NetworkSolverState, t0, t1):
+    """The Brownian increment of the step, and the noise block to carry on."""
+    if term.brownian is None:
+        return None, state.noise
+    if state.noise is None:  # another Brownian path
+        return term.brownian.evaluate(t0, t1), None
+    block = term.brownian.next_block(state.noise, t0)
+    return term.brownian.increment_from(block, t0, t1), block
 
 
 def _advance(term: NetworkTerm, y0, slope, dt, dw):
@@ -43,7 +52,7 @@ def _advance(term: NetworkTerm, y0, slope, dt, dw):
     return y1 if dw is None else term.network.add_noise(y1, dw)
 
 
-def _events(term: NetworkTerm, t0, y1, state: NetworkSolverState):
+def _events(term: NetworkTerm, t0, y1, state: NetworkSolverState, noise):
     """Threshold and reset, spike delivery, history: the discrete part of a step."""
     net = term.network
     step = state.step + 1
@@ -57,7 +66,7 @@ def _events(term: NetworkTerm, t0, y1, state: NetworkSolverState):
                 queues[proj.name] = queue
             y1[proj.name] = dict(proj.synapse.on_spike(y1[proj.name], arrived))
     history = push_history(state.history, net.observables(y1))
-    return y1, NetworkSolverState(history=history, queues=queues, step=step)
+    return y1, NetworkSolverState(history=history, queues=queues, step=step, noise=noise)
 
 
 class AbstractNetworkSolver(diffrax.AbstractSolver):
@@ -77,8 +86,10 @@ class AbstractNetworkSolver(diffrax.AbstractSolver):
             queue = init_queue(proj, net.nodes[side].size, terms.dt, dtype)
             if queue is not None:
                 queues[proj.name] = queue
+        noise = (terms.brownian.empty_block()
+                 if isinstance(terms.brownian, GridBrownianPath) else None)
         return NetworkSolverState(history=history, queues=queues,
-                                  step=jnp.array(0, jnp.int32))
+                                  step=jnp.array(0, jnp.int32), noise=noise)
 
     def func(self, terms, t0, y0, args):
         return terms.vf(t0, y0, args)
@@ -100,9 +111,10 @@ class Euler(AbstractNetworkSolver, diffrax.AbstractItoSolver):
 
     def step(self, terms, t0, t1, y0, args, solver_state, made_jump):
         terms = _unwrap(terms)
+        dw, noise = _increment(terms, solver_state, t0, t1)
         slope = terms.network.drift(t0, y0, args, solver_state.history)
-        y1 = _advance(terms, y0, slope, t1 - t0, _increment(terms, t0, t1))
-        y1, state = _events(terms, t0, y1, solver_state)
+        y1 = _advance(terms, y0, slope, t1 - t0, dw)
+        y1, state = _events(terms, t0, y1, solver_state, noise)
         return y1, None, dict(y0=y0, y1=y1), state, diffrax.RESULTS.successful
 
 
@@ -122,14 +134,14 @@ class Heun(AbstractNetworkSolver, diffrax.AbstractStratonovichSolver):
     def step(self, terms, t0, t1, y0, args, solver_state, made_jump):
         terms = _unwrap(terms)
         net, dt = terms.network, t1 - t0
-        dw = _increment(terms, t0, t1)
+        dw, noise = _increment(terms, solver_state, t0, t1)
         history = solver_state.history
         slope0 = net.drift(t0, y0, args, history)
         y_pred = _advance(terms, y0, slope0, dt, dw)
         slope1 = net.drift(t1, y_pred, args, push_history(history, net.observables(y_pred)))
         slope = jax.tree.map(lambda a, b: 0.5 * (a + b), slope0, slope1)
         y1 = _advance(terms, y0, slope, dt, dw)
-        y1, state = _events(terms, t0, y1, solver_state)
+        y1, state = _events(terms, t0, y1, solver_state, noise)
         return y1, None, dict(y0=y0, y1=y1), state, diffrax.RESULTS.successful
 
 
@@ -163,10 +175,10 @@ class ExponentialEuler(AbstractNetworkSolver, diffrax.AbstractItoSolver):
         slope = net.drift(t0, y0, args, history)
         rates = _own_rates(lambda y: net.drift(t0, y, args, history), y0)
         y1 = jax.tree.map(lambda y, f, a: y + f * dt * _phi(a * dt), y0, slope, rates)
-        dw = _increment(terms, t0, t1)
+        dw, noise = _increment(terms, solver_state, t0, t1)
         if dw is not None:
             y1 = net.add_noise(y1, dw)
-        y1, state = _events(terms, t0, y1, solver_state)
+        y1, state = _events(terms, t0, y1, solver_state, noise)
         return y1, None, dict(y0=y0, y1=y1), state, diffrax.RESULTS.successful
 
 
