@@ -110,10 +110,10 @@ def main() -> None:
     neurolib = by_name.get("neurolib", {}).get("run_s")
     tvb = by_name.get("tvb", {}).get("run_s")
     header = ("| simulator | first call (s) | compile (s) | run (s) | per simulation (s) | "
-              "vs neurolib | vs TVB | peak RSS (MB) | FC corr |")
+              "speed-up vs neurolib | vs TVB | peak RSS (MB) | FC corr |")
     lines = [header, "|" + " --- |" * 9]
     def ratio(reference: float | None, per: float) -> str:
-        return f"{reference / per:.1f}x faster" if reference else "n/a"
+        return f"{reference / per:.2f}x" if reference else "n/a"
 
     for r in results:
         name = r.get("sim") or r.get("peer")
@@ -121,7 +121,8 @@ def main() -> None:
         compile_s = r.get("compile_s", r["first_call_s"] - r["run_s"])
         lines.append(f"| {name} | {r['first_call_s']:.2f} | {compile_s:.2f} | {r['run_s']:.3f} | "
                      f"{per:.4f} | {ratio(neurolib, per)} | {ratio(tvb, per)} | "
-                     f"{r['peak_rss_mb']:.0f} | {r.get('fc_corr', float('nan')):.3f} |")
+                     f"{r['peak_rss_mb']:.0f} | "
+                     f"{format(r['fc_corr'], '.3f') if 'fc_corr' in r else '-'} |")
     table = "\n".join(lines)
     print(table)
     if args.write:
