@@ -53,7 +53,26 @@ class AbstractSynapse(eqx.Module):
         """The quantity the weights multiply (post side: already weighted and summed)."""
 
 
-class Exponential(AbstractSynapse):
+class AbstractFirstOrder(AbstractSynapse):
+    """One gating variable per target with instantaneous rise and exponential decay:
+    `d/dt = -x / tau`, `x += w` per spike."""
+
+    tau: eqx.AbstractVar[jax.Array]
+    side: ClassVar = "post"
+
+    def vector_field(self, state):
+        (name,) = self.variables
+        return {name: -state[name] / self.tau}
+
+    def on_spike(self, state, spikes):
+        (name,) = self.variables
+        return {name: state[name] + spikes}
+
+    def conductance(self, state):
+        return state[self.variables[0]]
+
+
+class Exponential(AbstractFirstOrder):
     r"""Instantaneous rise, exponential decay: $\dot g = -g/\tau$, $g \mathrel{+}= w$ per spike.
 
     Args:
@@ -62,16 +81,6 @@ class Exponential(AbstractSynapse):
 
     tau: jax.Array = param(5.0, constraint=positive, unit="ms")
     variables: ClassVar = ("g",)
-    side: ClassVar = "post"
-
-    def vector_field(self, state):
-        return {"g": -state["g"] / self.tau}
-
-    def on_spike(self, state, spikes):
-        return {"g": state["g"] + spikes}
-
-    def conductance(self, state):
-        return state["g"]
 
 
 class DualExponential(AbstractSynapse):
@@ -133,40 +142,20 @@ class Alpha(AbstractSynapse):
         return state["g"]
 
 
-class AMPA(AbstractSynapse):
+class AMPA(AbstractFirstOrder):
     r"""AMPA receptor gating (Wang 2002): $\dot s = -s/\tau$, $s \mathrel{+}= w$ per spike,
     $\tau$ = 2 ms. Pair with `COBA(e_rev=0.)`."""
 
     tau: jax.Array = param(2.0, constraint=positive, unit="ms")
     variables: ClassVar = ("s",)
-    side: ClassVar = "post"
-
-    def vector_field(self, state):
-        return {"s": -state["s"] / self.tau}
-
-    def on_spike(self, state, spikes):
-        return {"s": state["s"] + spikes}
-
-    def conductance(self, state):
-        return state["s"]
 
 
-class GABAa(AbstractSynapse):
+class GABAa(AbstractFirstOrder):
     r"""GABA-A receptor gating (Wang 2002): $\dot s = -s/\tau$, $s \mathrel{+}= w$ per spike,
     $\tau$ = 5 ms. Pair with `COBA(e_rev=-70.)`."""
 
     tau: jax.Array = param(5.0, constraint=positive, unit="ms")
     variables: ClassVar = ("s",)
-    side: ClassVar = "post"
-
-    def vector_field(self, state):
-        return {"s": -state["s"] / self.tau}
-
-    def on_spike(self, state, spikes):
-        return {"s": state["s"] + spikes}
-
-    def conductance(self, state):
-        return state["s"]
 
 
 class NMDA(AbstractSynapse):
