@@ -288,3 +288,60 @@ def _adam_step(optimizer, loss, weights, state):
     grads = jax.grad(loss)(weights)
     updates, state = optimizer.update(grads, state)
     return optax.apply_updates(weights, updates), state
+
+
+# ----------------------------------------------------------------------------- sources, stats
+def test_poisson_group_rate_and_variability():
+    """2000 units at 20 Hz for 1 s: the spike count is Poisson (mean 20, variance 20 per unit);
+    over 10 s (about 200 intervals per unit, so the per-unit estimate is nearly unbiased) the
+    interspike intervals have a CV near 1 (sqrt(1 - 0.002) with the 0.1 ms binning)."""
+    traj = nj.simulate(nj.neurons.PoissonGroup(2000, rate=20.0), 1000.0, 0.1,
+                       record=["spike"], key=jax.random.key(0))
+    counts = np.asarray(nj.analysis.spike_counts(traj["spike"]))
+    assert abs(counts.mean() - 20.0) < 4 * np.sqrt(20.0 / 2000)
+    assert abs(counts.var() / 20.0 - 1.0) < 0.15
+    long = nj.simulate(nj.neurons.PoissonGroup(200, rate=20.0), 10000.0, 0.1, record=["spike"],
+                       key=jax.random.key(5), sample_every=0.1)
+    cv = np.nanmean(nj.analysis.isi_cv(long["spike"], 0.1))
+    assert abs(cv - 1.0) < 0.03
+
+
+def test_poisson_group_time_varying_rate_through_its_input():
+    rate = lambda t: jnp.where(t < 500.0, 10.0, 50.0)  # noqa: E731
+    traj = nj.simulate(nj.neurons.PoissonGroup(4000), 1000.0, 0.1, inputs={"rate": rate},
+                       record=["spike"], key=jax.random.key(1))
+    spikes = np.asarray(traj["spike"])
+    early, late = spikes[1:5001].sum() / 4000 / 0.5, spikes[5001:].sum() / 4000 / 0.5
+    assert abs(early - 10.0) < 0.5 and abs(late - 50.0) < 1.0
+    with pytest.raises(ValueError, match="PRNG key"):
+        nj.simulate(nj.neurons.PoissonGroup(3, rate=5.0), 10.0, 0.1)
+
+
+def test_firing_rate_and_isi_cv_against_hand_counts():
+    spikes = np.zeros((1000, 4))
+    spikes[::100, 0] = 1  # regular 100 Hz at dt 0.1 ms
+    spikes[[10, 30, 70, 150], 1] = 1
+    rate = np.asarray(nj.analysis.firing_rate(spikes, 0.1))
+    np.testing.assert_allclose(rate, spikes.mean(axis=1) * 1e4, rtol=1e-6)
+    smooth = np.asarray(nj.analysis.firing_rate(spikes, 0.1, window=10.0))
+    np.testing.assert_allclose(smooth[400:600].mean(), 100.0 / 4, rtol=0.05)
+    cv = nj.analysis.isi_cv(spikes, 0.1)
+    assert cv[0] == pytest.approx(0.0, abs=1e-12)
+    isi = np.diff([1.0, 3.0, 7.0, 15.0])
+    assert cv[1] == pytest.approx(isi.std() / isi.mean())
+    assert np.isnan(cv[2])
+    with pytest.raises(ValueError, match="window"):
+        nj.analysis.firing_rate(spikes, 0.1, window=1000.0)
+
+
+def test_raster_plot(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    traj = nj.simulate(nj.neurons.PoissonGroup(50, rate=30.0), 200.0, 0.1, record=["spike"],
+                       key=jax.random.key(2))
+    ax = nj.plot.raster(traj, "spike")
+    assert ax.get_xlabel() == "time (ms)" and "unit" in ax.get_ylabel()
+    assert len(ax.collections[0].get_offsets()) == int(np.asarray(traj["spike"]).sum())
+    ax.figure.savefig(tmp_path / "raster.png")
+    assert (tmp_path / "raster.png").stat().st_size > 1000

@@ -4,5 +4,6 @@ matplotlib is imported only when a plot is drawn."""
 
 from ._matrices import fc_matrix as fc_matrix
 from ._matrices import whole_brain_summary as whole_brain_summary
+from ._raster import raster as raster
 from ._spectra import spectrum as spectrum
 from ._traces import traces as traces
