@@ -61,12 +61,13 @@ def _observable_shapes(net: Network) -> dict:
     return jax.eval_shape(lambda: net.observables(net.init_state(key)))
 
 
-def _resolve(net: Network, name: str, kind: str) -> tuple[str, str]:
-    """Resolves `"node.item"`, `"node"` (inputs: default port) or `"item"` (unique)."""
+def _resolve(net: Network, name: str, kind: str, shapes: dict | None = None
+             ) -> tuple[str, str]:
+    """Resolves `"node.item"`, `"node"` (inputs: default port) or `"item"` (unique).
+    Variables are looked up in `shapes` (`_observable_shapes(net)`, computed once)."""
     if not isinstance(name, str):
         raise TypeError(f"simulate: {kind} names must be strings; got {name!r}.")
 
-    shapes = None if kind == "input" else _observable_shapes(net)
     parts = tuple(net.nodes) if kind == "input" else tuple(shapes)
 
     def items(part: str) -> tuple[str, ...]:
@@ -330,7 +331,8 @@ def simulate(model, duration: float, dt: float = 0.1, *, t0: float = 0.0, solver
     else:
         if isinstance(record, str):
             record = [record]
-        record = tuple(dict.fromkeys(_resolve(net, r, "variable") for r in record))
+        shapes = _observable_shapes(net)
+        record = tuple(dict.fromkeys(_resolve(net, r, "variable", shapes) for r in record))
 
     if key is None and net.needs_key and initial_state is None:
         raise ValueError("simulate: this model has noise or random initial values; pass a PRNG "

@@ -48,16 +48,14 @@ def _ladder(bound: int) -> tuple[int, ...]:
 
 
 def _scatter_rows(proj: Projection, spikes: jax.Array, n_rows: int, add):
-    """`add(index, rows, weights)` for the first `n_rows` spiking neurons."""
+    """`add(index, rows, weights)` for the first `n_rows` spiking neurons. Unused rows point
+    at neuron 0 with zero weight, so no table is copied or padded in the step."""
     syn = proj.synapses
-    index = jnp.nonzero(spikes != 0, size=n_rows, fill_value=syn.n_pre)[0]
-    padded = jnp.concatenate([spikes, jnp.zeros((1,), spikes.dtype)])
-    targets = jnp.concatenate([syn.targets, jnp.full((1, syn.targets.shape[1]), syn.n_post,
-                                                     syn.targets.dtype)])
-    weights = jnp.concatenate([syn.weights, jnp.zeros((1, syn.weights.shape[1]),
-                                                      syn.weights.dtype)])
+    index = jnp.nonzero(spikes != 0, size=n_rows, fill_value=0)[0]
+    used = jnp.arange(n_rows) < jnp.sum(spikes != 0)
     # The spike value (1 with a surrogate derivative) multiplies its weights.
-    return add(index, targets[index], proj.weight * weights[index] * padded[index][:, None])
+    value = jnp.where(used, spikes[index], 0.0)
+    return add(index, syn.targets[index], proj.weight * syn.weights[index] * value[:, None])
 
 
 def _event_delivery(proj: Projection, spikes: jax.Array, add):
@@ -103,8 +101,7 @@ def arrivals(proj: Projection, spikes: jax.Array, queue: SpikeQueue | None, head
     def add_later(index, rows, weights):
         whole, frac = queue.lag
         if jnp.ndim(whole) > 0:  # per synapse: the lags of the rows that spiked
-            whole = jnp.concatenate([whole, jnp.zeros((1, whole.shape[1]), whole.dtype)])[index]
-            frac = jnp.concatenate([frac, jnp.zeros((1, frac.shape[1]), frac.dtype)])[index]
+            whole, frac = whole[index], frac[index]
         return _through_queue(queue, head, weights, rows, (whole, frac))
 
     return _event_delivery(proj, spikes, add_later)

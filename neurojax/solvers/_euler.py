@@ -14,6 +14,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
+from ..core import x_over_one_minus_exp
 from ..network._delivery import SpikeQueue, arrivals, init_queue
 from ..network._history import History, init_history, push_history
 from ._brownian import GridBrownianPath
@@ -147,9 +148,7 @@ class Heun(AbstractNetworkSolver, diffrax.AbstractStratonovichSolver):
 
 def _phi(z):
     """`(exp(z) - 1) / z`, equal to 1 at z = 0, with safe gradients."""
-    small = jnp.abs(z) < 1e-6
-    safe = jnp.where(small, 1.0, z)
-    return jnp.where(small, 1.0 + 0.5 * z, jnp.expm1(safe) / safe)
+    return 1.0 / x_over_one_minus_exp(-z)
 
 
 class ExponentialEuler(AbstractNetworkSolver, diffrax.AbstractItoSolver):
