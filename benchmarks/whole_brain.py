@@ -38,7 +38,7 @@ def _neurojax_worker(mode: str, duration: float, repeats: int, batch: int) -> di
     import numpy as np
 
     import neurojax as nj
-    from neurojax._examples import whole_brain_fhn
+    from neurojax.examples import whole_brain_fhn
 
     brain = whole_brain_fhn()
     hcp = nj.datasets.hcp80()

@@ -23,7 +23,7 @@ def _save_figure(fig, path: Path) -> None:
 
 
 def _list(_args) -> int:
-    from ._examples import EXAMPLES
+    from .examples import EXAMPLES
 
     width = max(len(n) for n in EXAMPLES)
     for name, example in EXAMPLES.items():
@@ -32,7 +32,7 @@ def _list(_args) -> int:
 
 
 def _run(args) -> int:
-    from ._examples import EXAMPLES
+    from .examples import EXAMPLES
 
     if args.name not in EXAMPLES:
         import difflib

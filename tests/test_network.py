@@ -318,7 +318,7 @@ def test_jansen_rit_network_with_sigmoidal_coupling_matches_scipy():
 
 
 def test_whole_brain_sweep_of_64_coupling_strengths_in_one_compiled_call():
-    from neurojax._examples import whole_brain_fhn
+    from neurojax.examples import whole_brain_fhn
 
     brain = whole_brain_fhn()
     traces = []

@@ -1,28 +1,12 @@
-"""The bundled examples run by the `neurojax` command: the seed workloads."""
+"""Bundled examples: neural masses and the whole-brain model."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-import jax
 import numpy as np
 
-from . import analysis, datasets, init, inputs, masses, network, plot
-from ._simulate import simulate
-from ._trajectory import Trajectory
-
-
-@dataclass(frozen=True)
-class Example:
-    """A runnable example: how to simulate it and how to show the result."""
-
-    name: str
-    description: str
-    duration: float  # ms
-    dt: float  # ms
-    simulate: Callable[[float, float, jax.Array, bool], Trajectory]
-    figure: Callable[[Trajectory], tuple[object, dict[str, float]]]
+from .. import analysis, datasets, init, inputs, masses, network, plot
+from .._simulate import simulate
+from ._registry import Example
 
 
 def _jansen_rit(duration, dt, key, progress):
@@ -109,14 +93,12 @@ def _whole_brain_figure(traj):
                  "fc_correlation_max": float(np.max(scores))}
 
 
-EXAMPLES: dict[str, Example] = {
-    e.name: e for e in (
-        Example("jansen-rit", "Jansen-Rit neural mass at p = 220 Hz: alpha rhythm and spectrum",
-                2000.0, 0.1, _jansen_rit, _jansen_rit_figure),
-        Example("wilson-cowan", "Wilson-Cowan (bistable set): two stable states at input -0.5",
-                50.0, 0.01, _wilson_cowan, _wilson_cowan_figure),
-        Example("whole-brain-fhn", "FitzHugh-Nagumo on the hcp80 connectome with delays and OU "
-                "noise (the seed's whole-brain model), FC vs empirical FC",
-                6000.0, 0.1, _whole_brain, _whole_brain_figure),
-    )
-}
+EXAMPLES = (
+    Example("jansen-rit", "Jansen-Rit neural mass at p = 220 Hz: alpha rhythm and spectrum",
+            2000.0, 0.1, _jansen_rit, _jansen_rit_figure),
+    Example("wilson-cowan", "Wilson-Cowan (bistable set): two stable states at input -0.5",
+            50.0, 0.01, _wilson_cowan, _wilson_cowan_figure),
+    Example("whole-brain-fhn", "FitzHugh-Nagumo on the hcp80 connectome with delays and OU "
+            "noise (the seed's whole-brain model), FC vs empirical FC",
+            6000.0, 0.1, _whole_brain, _whole_brain_figure),
+)
