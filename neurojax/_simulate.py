@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from ._trajectory import Trajectory
 from .core import Dynamics
+from .core._spiking import SpikingDynamics
 from .inputs import AbstractInput, Function, TimeSeries, as_input
 from .network import Network
 from .solvers import (
@@ -73,7 +75,10 @@ def _resolve(net: Network, name: str, kind: str, shapes: dict | None = None
     def items(part: str) -> tuple[str, ...]:
         return net.nodes[part].inputs if kind == "input" else tuple(shapes[part])
 
-    if "." in name:
+    # A dotted name is "node.item", unless it is an item whose own name has a dot (a
+    # channel gate such as "NaV.m"), which is looked up like any unqualified item below.
+    if "." in name and (name.split(".", 1)[0] in parts
+                        or not any(name in items(p) for p in parts)):
         part, item = name.split(".", 1)
         if part not in parts:
             raise ValueError(f"simulate: unknown node {part!r} in {kind} {name!r}; nodes are "
@@ -122,7 +127,7 @@ def _positive_float(name: str, value: Any) -> float:
 
 
 def _solve(net, inputs, y0, noise_key, batch, *, solver, t0, dt, n_steps, every, n_save,
-           record, adjoint, controller, max_steps, progress, throw):
+           record, packed, adjoint, controller, max_steps, progress, throw):
     """The diffrax solve. `batch`: None, or the size of a batch-minor sweep (states
     `(units, batch)`, see `_batch_minor`)."""
     dtype = jax.tree.leaves(y0)[0].dtype
@@ -131,7 +136,10 @@ def _solve(net, inputs, y0, noise_key, batch, *, solver, t0, dt, n_steps, every,
 
     def observe(t, y, args):
         obs = net.observables(y)
-        return {f"{node}.{var}": obs[node][var] for node, var in record}
+        out = {f"{node}.{var}": obs[node][var] for node, var in record}
+        for name in packed:  # 1 bit per unit and step (see `Trajectory`)
+            out[name] = jnp.packbits(out[name] > 0, axis=-1)
+        return out
 
     if isinstance(solver, AbstractNetworkSolver):
         brownian = None
@@ -150,10 +158,14 @@ def _solve(net, inputs, y0, noise_key, batch, *, solver, t0, dt, n_steps, every,
     else:
         dt0 = dt
     meter = diffrax.TqdmProgressMeter() if progress else diffrax.NoProgressMeter()
-    sol = diffrax.diffeqsolve(term, solver, t0=step_ts[0], t1=step_ts[-1], dt0=dt0, y0=y0,
-                              args=inputs, saveat=diffrax.SaveAt(ts=save_ts, fn=observe),
-                              stepsize_controller=controller, adjoint=adjoint,
-                              max_steps=max_steps, progress_meter=meter, throw=throw)
+    with warnings.catch_warnings():
+        # diffrax fills its save buffers with inf before the solve; for the packed (uint8)
+        # spike records that cast warns, harmlessly: every sample is overwritten.
+        warnings.filterwarnings("ignore", "invalid value encountered in cast", RuntimeWarning)
+        sol = diffrax.diffeqsolve(term, solver, t0=step_ts[0], t1=step_ts[-1], dt0=dt0, y0=y0,
+                                  args=inputs, saveat=diffrax.SaveAt(ts=save_ts, fn=observe),
+                                  stepsize_controller=controller, adjoint=adjoint,
+                                  max_steps=max_steps, progress_meter=meter, throw=throw)
     return sol.ts, sol.ys, sol.result
 
 
@@ -349,6 +361,16 @@ def simulate(model, duration: float, dt: float = 0.1, *, t0: float = 0.0, solver
     else:
         controller, budget = None, n_steps + 1
     traced = _is_traced((net, resolved_inputs, y0))
+    spikes = [(node, var) for node, var in record
+              if var == "spike" and isinstance(net.nodes.get(node), SpikingDynamics)]
+    if spikes and every > 1:
+        raise ValueError(f"simulate: spikes ({', '.join(f'{n}.{v}' for n, v in spikes)}) are "
+                         f"recorded at every step, and `sample_every` ({sample_every} ms) would "
+                         f"drop those between samples. Record spikes in a run without "
+                         f"`sample_every` (they are stored as 1 bit per neuron and step).")
+    # Outside transformations spikes are stored packed (8 per byte); under jit/grad/vmap as
+    # floats, which carry the surrogate gradient.
+    packed = () if traced else tuple(f"{n}.{v}" for n, v in spikes)
     if adjoint is None:
         adjoint = diffrax.RecursiveCheckpointAdjoint()
     # Batch-minor vmapping suits the fixed-step solvers (an adaptive solver would share its
@@ -360,10 +382,11 @@ def simulate(model, duration: float, dt: float = 0.1, *, t0: float = 0.0, solver
         isinstance(v, Function) for v in resolved_inputs.values())
     ts, ys, result = _integrate(
         net, resolved_inputs, y0, noise_key, batch_minor=batch_minor, solver=solver, t0=t0,
-        dt=dt, n_steps=n_steps,
-        every=every, n_save=n_save, record=record, adjoint=adjoint, controller=controller,
-        max_steps=budget, progress=bool(progress), throw=traced)
-    traj = Trajectory(ts=ts, data=ys)
+        dt=dt, n_steps=n_steps, every=every, n_save=n_save, record=record, packed=packed,
+        adjoint=adjoint, controller=controller, max_steps=budget, progress=bool(progress),
+        throw=traced)
+    traj = Trajectory(ts=ts, data=ys, packed={
+        name: net.nodes[name.split(".")[0]].size for name in packed})
     if traced:
         finite = jnp.all(jnp.array([jnp.all(jnp.isfinite(v)) for v in ys.values()]))
         ts, ys = eqx.error_if((ts, ys), ~finite, "simulate: the state became NaN or infinite. "

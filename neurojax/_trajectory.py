@@ -20,10 +20,16 @@ class Trajectory(eqx.Module):
         data: `"node.variable"` -> array of shape `(time, units)`.
 
     Index by full name (`traj["region.x"]`) or by a suffix that is unique (`traj["x"]`).
+
+    Spikes recorded outside jit/grad/vmap are stored packed, 8 neurons a byte (`packed`
+    maps their names to the number of neurons): 10,000 neurons for 10 s at dt 0.1 ms take
+    125 MB. Indexing unpacks them to a boolean array `(time, units)`; `spike_times` lists
+    the spikes without unpacking everything at once.
     """
 
     ts: jax.Array
     data: dict[str, jax.Array]
+    packed: dict[str, int] = eqx.field(static=True, default_factory=dict)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -46,7 +52,25 @@ class Trajectory(eqx.Module):
                        f"{hint} Pass it in `record=` to simulate.")
 
     def __getitem__(self, name: str) -> jax.Array:
-        return self.data[self.resolve(name)]
+        name = self.resolve(name)
+        if name in self.packed:
+            return jax.numpy.asarray(_unpack(np.asarray(self.data[name]), self.packed[name]))
+        return self.data[name]
+
+    def spike_times(self, name: str, chunk: int = 10_000) -> tuple[np.ndarray, np.ndarray]:
+        """The spikes of a recorded spike train as `(times (ms), unit indices)`, in time
+        order, unpacking `chunk` samples at a time."""
+        name = self.resolve(name)
+        data, ts = np.asarray(self.data[name]), np.asarray(self.ts)
+        times, units = [], []
+        for start in range(0, len(ts), chunk):
+            block = data[start:start + chunk]
+            block = (_unpack(block, self.packed[name]) if name in self.packed
+                     else block > 0)
+            step, unit = np.nonzero(block)
+            times.append(ts[start + step])
+            units.append(unit)
+        return np.concatenate(times), np.concatenate(units)
 
     def __contains__(self, name: str) -> bool:
         try:
@@ -61,8 +85,8 @@ class Trajectory(eqx.Module):
         return float(self.ts[1] - self.ts[0]) if len(self.ts) > 1 else float("nan")
 
     def to_numpy(self) -> dict[str, np.ndarray]:
-        """`{"ts": ..., name: ...}` as NumPy arrays."""
-        return {"ts": np.asarray(self.ts), **{k: np.asarray(v) for k, v in self.data.items()}}
+        """`{"ts": ..., name: ...}` as NumPy arrays (spikes unpacked to booleans)."""
+        return {"ts": np.asarray(self.ts), **{k: np.asarray(self[k]) for k in self.data}}
 
     def save(self, path: str | os.PathLike) -> Path:
         """Writes an `.npz` file atomically (a temporary file renamed into place)."""
@@ -72,8 +96,11 @@ class Trajectory(eqx.Module):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
+            arrays = {"ts": np.asarray(self.ts),
+                      **{k: np.asarray(v) for k, v in self.data.items()},
+                      **{_PACKED + k: np.asarray(n) for k, n in self.packed.items()}}
             with os.fdopen(fd, "wb") as f:
-                np.savez(f, **self.to_numpy())
+                np.savez(f, **arrays)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -86,5 +113,15 @@ class Trajectory(eqx.Module):
         with np.load(path, allow_pickle=False) as f:
             if "ts" not in f:
                 raise ValueError(f"{path} is not a neurojax trajectory (no `ts` array).")
+            names = [k for k in f.files if k != "ts" and not k.startswith(_PACKED)]
             return cls(ts=jax.numpy.asarray(f["ts"]),
-                       data={k: jax.numpy.asarray(f[k]) for k in f.files if k != "ts"})
+                       data={k: jax.numpy.asarray(f[k]) for k in names},
+                       packed={k[len(_PACKED):]: int(f[k]) for k in f.files
+                               if k.startswith(_PACKED)})
+
+
+_PACKED = "__packed__:"  # npz key prefix: number of units of a packed spike record
+
+
+def _unpack(data: np.ndarray, units: int) -> np.ndarray:
+    return np.unpackbits(data, axis=-1, count=units).astype(bool)

@@ -345,3 +345,30 @@ def test_raster_plot(tmp_path):
     assert len(ax.collections[0].get_offsets()) == int(np.asarray(traj["spike"]).sum())
     ax.figure.savefig(tmp_path / "raster.png")
     assert (tmp_path / "raster.png").stat().st_size > 1000
+
+
+def test_spikes_are_recorded_packed_and_round_trip(tmp_path):
+    """Outside jit, spikes take 1 bit per neuron and step; indexing, `spike_times` and a
+    save/load round trip give back the same spikes, and a jitted run (floats) agrees."""
+    model = nj.neurons.PoissonGroup(1000, rate=50.0)
+    traj = nj.simulate(model, 50.0, 0.1, record=["spike"], key=jax.random.key(3))
+    stored = traj.data["poisson_group.spike"]
+    assert stored.dtype == jnp.uint8 and stored.shape == (501, 125)
+    spikes = np.asarray(traj["spike"])
+    assert spikes.dtype == bool and spikes.shape == (501, 1000)
+    floats = jax.jit(lambda m: nj.simulate(m, 50.0, 0.1, record=["spike"],
+                                           key=jax.random.key(3))["spike"])(model)
+    np.testing.assert_array_equal(spikes, np.asarray(floats) > 0)
+    times, units = traj.spike_times("spike", chunk=64)
+    step, unit = np.nonzero(spikes)
+    np.testing.assert_array_equal(units, unit)
+    np.testing.assert_allclose(times, np.asarray(traj.ts)[step])
+    loaded = nj.Trajectory.load(traj.save(tmp_path / "spikes"))
+    assert loaded.packed == {"poisson_group.spike": 1000}
+    np.testing.assert_array_equal(np.asarray(loaded["spike"]), spikes)
+
+
+def test_spikes_cannot_be_subsampled():
+    with pytest.raises(ValueError, match="sample_every"):
+        nj.simulate(nj.neurons.PoissonGroup(3, rate=5.0), 10.0, 0.1, record=["spike"],
+                    sample_every=1.0, key=jax.random.key(0))

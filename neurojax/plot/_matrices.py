@@ -94,7 +94,7 @@ def whole_brain_summary(
     from ..analysis import fc_correlation, functional_connectivity, power_spectrum
 
     full = traj.resolve(name)
-    x = np.asarray(traj.data[full])
+    x = np.asarray(traj[full])
     if x.ndim == 1:
         x = x[:, None]
     dt = traj.dt if dt is None else float(dt)

@@ -29,7 +29,7 @@ def raster(traj: Trajectory, name: str, *, ax: Axes | None = None, max_units: in
     from ..analysis import firing_rate
 
     full = traj.resolve(name)
-    spikes = np.asarray(traj.data[full])
+    spikes = np.asarray(traj[full])
     if spikes.ndim != 2:
         raise ValueError(f"raster: {full!r} must have shape (time, units); got {spikes.shape}.")
     ts = np.asarray(traj.ts)

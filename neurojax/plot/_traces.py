@@ -70,7 +70,7 @@ def traces(
     if t_unit not in ("ms", "s"):
         raise ValueError(f"`t_unit` must be 'ms' or 's'; got {t_unit!r}.")
     full = traj.resolve(name)
-    values = np.asarray(traj.data[full], dtype=float)
+    values = np.asarray(traj[full], dtype=float)
     if values.ndim == 1:
         values = values[:, None]
     ts = np.asarray(traj.ts) / (1000.0 if t_unit == "s" else 1.0)
