@@ -47,64 +47,93 @@ def _ladder(bound: int) -> tuple[int, ...]:
     return (*sizes, bound)
 
 
-def _scatter_rows(proj: Projection, spikes: jax.Array, n_rows: int, add):
-    """`add(index, rows, weights)` for the first `n_rows` spiking neurons. Unused rows point
-    at neuron 0 with zero weight, so no table is copied or padded in the step."""
-    syn = proj.synapses
+def _spiking_rows(spikes: jax.Array, n_rows: int):
+    """The first `n_rows` neurons that spiked and their spike values (0 in unused rows, which
+    point at neuron 0, so no table is copied or padded in the step)."""
     index = jnp.nonzero(spikes != 0, size=n_rows, fill_value=0)[0]
     used = jnp.arange(n_rows) < jnp.sum(spikes != 0)
-    # The spike value (1 with a surrogate derivative) multiplies its weights.
-    value = jnp.where(used, spikes[index], 0.0)
-    return add(index, syn.targets[index], proj.weight * syn.weights[index] * value[:, None])
+    # The spike value (1 with a surrogate derivative) multiplies the weights.
+    return index, jnp.where(used, spikes[index], 0.0)
 
 
-def _event_delivery(proj: Projection, spikes: jax.Array, add):
-    """Calls `add` on the rows of the neurons that spiked, through the smallest static size
-    of the ladder that holds them all."""
-    bound = proj.spike_bound(proj.synapses.n_pre)
-    count = jnp.sum(spikes != 0)
-    spikes = eqx.error_if(spikes, count > bound,
-                          f"Projection {proj.name}: more than {bound} neurons of {proj.pre!r} "
-                          f"spiked in one step; pass a larger `max_spikes` to the projection.")
-    sizes = _ladder(bound)
-    branches = [lambda s, k=k: _scatter_rows(proj, s, k, add) for k in sizes]
-    if len(branches) == 1:
-        return branches[0](spikes)
-    which = jnp.searchsorted(jnp.asarray(sizes), count)
-    return jax.lax.switch(jnp.minimum(which, len(sizes) - 1), branches, spikes)
+def _event_arrivals(proj: Projection, index, value, queue: SpikeQueue | None, head):
+    """Post-side arrivals of one event projection from the rows `index` that spiked."""
+    syn = proj.synapses
+    rows, weights = syn.targets[index], proj.weight * syn.weights[index] * value[:, None]
+    if queue is None:
+        n_post = syn.n_post
+        return jnp.zeros((n_post + 1,), weights.dtype).at[rows].add(weights)[:n_post], None
+    whole, frac = queue.lag
+    if jnp.ndim(whole) > 0:  # per synapse: the lags of the rows that spiked
+        whole, frac = whole[index], frac[index]
+    return _through_queue(queue, head, weights, rows, (whole, frac))
 
 
-def arrivals(proj: Projection, spikes: jax.Array, queue: SpikeQueue | None, head):
-    """What reaches the synapse of `proj` now, and the updated queue.
+def _ladder(bound: int) -> tuple[int, ...]:
+    """Static sizes for the spiking rows gathered in one step: 16, 64, 256, ... up to
+    `bound`. The smallest that holds the step's spikes is used, so the cost follows the
+    actual number of spikes while shapes stay static."""
+    sizes = [k for k in (16, 64, 256, 1024, 4096) if k < bound]
+    return (*sizes, bound)
+
+
+def deliver(projs: list[Projection], spikes: jax.Array, queues: dict[str, SpikeQueue],
+            head) -> tuple[dict[str, jax.Array], dict[str, SpikeQueue]]:
+    """What reaches the synapses of every projection in `projs` (all from the same
+    presynaptic population, whose `spikes` these are) and their updated queues.
 
     Post-side synapses get the summed weights per target `(n_post,)`; pre-side synapses the
-    spikes per source `(n_pre,)`.
+    spikes per source `(n_pre,)`. Event projections share one search for the neurons that
+    spiked and one check of its bound, through the smallest static size of a ladder that
+    holds this step's spikes.
     """
-    post_side = proj.synapse.side == "post"
-    if not post_side:
-        now = spikes
-        if queue is None:
-            return now, None
-        return _through_queue(queue, head, now[None, :], None, 1)
-    if proj.delivery == "dense":
-        now = proj.weight * (proj.dense @ spikes)
-        if queue is None:
-            return now, None
-        return _through_queue(queue, head, now[None, :], None, 1)
-    n_post = proj.synapses.n_post
-    if queue is None:
-        def add_now(index, rows, weights):
-            return jnp.zeros((n_post + 1,), weights.dtype).at[rows].add(weights)[:n_post]
+    arrived, queues = {}, dict(queues)
 
-        return _event_delivery(proj, spikes, add_now), None
+    def keep(name, result):
+        arrived[name], queue = result
+        if queue is not None:
+            queues[name] = queue
 
-    def add_later(index, rows, weights):
-        whole, frac = queue.lag
-        if jnp.ndim(whole) > 0:  # per synapse: the lags of the rows that spiked
-            whole, frac = whole[index], frac[index]
-        return _through_queue(queue, head, weights, rows, (whole, frac))
+    events = []
+    for proj in projs:
+        queue = queues.get(proj.name)
+        if proj.synapse.side != "post":
+            keep(proj.name, (spikes, None) if queue is None else
+                 _through_queue(queue, head, spikes[None, :], None, 1))
+        elif proj.delivery == "dense":
+            now = proj.weight * (proj.dense @ spikes)
+            keep(proj.name, (now, None) if queue is None else
+                 _through_queue(queue, head, now[None, :], None, 1))
+        else:
+            events.append(proj)
+    if not events:
+        return arrived, queues
 
-    return _event_delivery(proj, spikes, add_later)
+    bounds = [p.spike_bound(p.synapses.n_pre) for p in events]
+    bound = min(bounds)
+    count = jnp.sum(spikes != 0)
+    names = ", ".join(p.name for p, b in zip(events, bounds, strict=True) if b == bound)
+    spikes = eqx.error_if(spikes, count > bound,
+                          f"Projection {names}: more than {bound} neurons of "
+                          f"{events[0].pre!r} spiked in one step; pass a larger `max_spikes` "
+                          f"to the projection.")
+    event_queues = {p.name: queues[p.name] for p in events if p.name in queues}
+
+    def branch(spikes, event_queues, n_rows):
+        index, value = _spiking_rows(spikes, n_rows)
+        return {p.name: _event_arrivals(p, index, value, event_queues.get(p.name), head)
+                for p in events}
+
+    sizes = _ladder(bound)
+    if len(sizes) == 1:
+        results = branch(spikes, event_queues, sizes[0])
+    else:
+        which = jnp.minimum(jnp.searchsorted(jnp.asarray(sizes), count), len(sizes) - 1)
+        results = jax.lax.switch(which, [lambda s, q, k=k: branch(s, q, k) for k in sizes],
+                                 spikes, event_queues)
+    for name, result in results.items():
+        keep(name, result)
+    return arrived, queues
 
 
 def _through_queue(queue: SpikeQueue, head, values, rows, lag):

@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 
 from ..core import x_over_one_minus_exp
-from ..network._delivery import SpikeQueue, arrivals, init_queue
+from ..network._delivery import SpikeQueue, deliver, init_queue
 from ..network._history import History, init_history, push_history
 from ._brownian import GridBrownianPath
 from ._term import NetworkTerm
@@ -61,11 +61,13 @@ def _events(term: NetworkTerm, t0, y1, state: NetworkSolverState, noise):
     if net.spiking:
         y1 = net.fire(y1, term.step_key(t0))
         y1 = {name: dict(s) for name, s in y1.items()}
+        by_pre = {}
         for proj in net.projections:
-            arrived, queue = arrivals(proj, y1[proj.pre]["spike"], queues.get(proj.name), step)
-            if queue is not None:
-                queues[proj.name] = queue
-            y1[proj.name] = dict(proj.synapse.on_spike(y1[proj.name], arrived))
+            by_pre.setdefault(proj.pre, []).append(proj)
+        for pre, projs in by_pre.items():
+            arrived, queues = deliver(projs, y1[pre]["spike"], queues, step)
+            for proj in projs:
+                y1[proj.name] = dict(proj.synapse.on_spike(y1[proj.name], arrived[proj.name]))
     history = push_history(state.history, net.observables(y1))
     return y1, NetworkSolverState(history=history, queues=queues, step=step, noise=noise)
 
