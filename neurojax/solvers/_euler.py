@@ -148,9 +148,16 @@ class Heun(AbstractNetworkSolver, diffrax.AbstractStratonovichSolver):
         return y1, None, dict(y0=y0, y1=y1), state, diffrax.RESULTS.successful
 
 
+#: Bound on `a dt` in `_phi`: a variable whose own rate exceeds it runs away within the step
+#: (e.g. the spike upswing of EIF and AdEx neurons), and grows by about e^20 / 20 instead of
+#: overflowing float32; it crosses any threshold in that step all the same.
+_MAX_GROWTH = 20.0
+
+
 def _phi(z):
-    """`(exp(z) - 1) / z`, equal to 1 at z = 0, with safe gradients."""
-    return 1.0 / x_over_one_minus_exp(-z)
+    """`(exp(z) - 1) / z`, equal to 1 at z = 0, with safe gradients; `z` is capped at
+    `_MAX_GROWTH`."""
+    return 1.0 / x_over_one_minus_exp(-jnp.minimum(z, _MAX_GROWTH))
 
 
 class ExponentialEuler(AbstractNetworkSolver, diffrax.AbstractItoSolver):
