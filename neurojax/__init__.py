@@ -4,6 +4,12 @@ from . import (
     analysis as analysis,
 )
 from . import (
+    channels as channels,
+)
+from . import (
+    compartments as compartments,
+)
+from . import (
     connectivity as connectivity,
 )
 from . import (

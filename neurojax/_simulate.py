@@ -75,14 +75,10 @@ def _resolve(net: Network, name: str, kind: str, shapes: dict | None = None
     def items(part: str) -> tuple[str, ...]:
         return net.nodes[part].inputs if kind == "input" else tuple(shapes[part])
 
-    # A dotted name is "node.item", unless it is an item whose own name has a dot (a
-    # channel gate such as "NaV.m"), which is looked up like any unqualified item below.
-    if "." in name and (name.split(".", 1)[0] in parts
-                        or not any(name in items(p) for p in parts)):
+    # A dotted name is "node.item" when it starts with a node; otherwise it is looked up as
+    # an unqualified item below (items may have dots: channel gates such as "NaV.m").
+    if "." in name and name.split(".", 1)[0] in parts:
         part, item = name.split(".", 1)
-        if part not in parts:
-            raise ValueError(f"simulate: unknown node {part!r} in {kind} {name!r}; nodes are "
-                             f"{sorted(parts)}.{_hint(part, parts)}")
         if item not in items(part):
             what = type(net.nodes[part]).__name__ if part in net.nodes else "projection"
             raise ValueError(f"simulate: {what} {part!r} has no {kind} {item!r}; it has "
@@ -443,6 +439,17 @@ def _check_delays(net: Network, dt: float) -> None:
 
 
 def _raise_if_failed(traj: Trajectory, result, solver) -> None:
+    if result != diffrax.RESULTS.successful:
+        # Unsaved samples after the failure are inf: report the last time that was reached.
+        ok = np.all([np.all(np.isfinite(np.asarray(v)).reshape(len(traj.ts), -1), axis=1)
+                     for v in traj.data.values()], axis=0)
+        reached = float(traj.ts[np.flatnonzero(ok)[-1]]) if ok.any() else float(traj.ts[0])
+        raise SimulationError(
+            f"simulate: {type(solver).__name__} failed after t = {reached:.4g} ms: "
+            f"{diffrax.RESULTS[result]} For an adaptive solver, raise `max_steps`, loosen "
+            f"rtol/atol, or, for stiff models, use a fixed-step nj.solvers.ExponentialEuler() "
+            f"or an implicit solver such as diffrax.Kvaerno5(); if the state diverges there, "
+            f"check the parameters and inputs.")
     for name, values in traj.data.items():
         values = np.asarray(values)
         bad = ~np.isfinite(values)
@@ -453,8 +460,3 @@ def _raise_if_failed(traj: Trajectory, result, solver) -> None:
                 f"{values[step, unit] if values.ndim > 1 else values[step]} at t = "
                 f"{float(traj.ts[step]):.4g} ms. Reduce dt, use a more stable solver or check "
                 f"the parameters and inputs.")
-    if result != diffrax.RESULTS.successful:
-        raise SimulationError(
-            f"simulate: {type(solver).__name__} failed: {result.__str__()}. For an adaptive "
-            f"solver, raise `max_steps`, loosen rtol/atol, or try a stiff solver such as "
-            f"diffrax.Kvaerno5().")

@@ -18,7 +18,9 @@ class Dynamics(eqx.Module):
 
     Subclasses declare:
       - `variables`: names of the state variables, each with a field `<name>_init` holding
-        its initial value (a number, an array over the units or an `nj.init` initialiser);
+        its initial value (a number, an array over the units or an `nj.init` initialiser),
+        unless the model overrides `init_state` (e.g. ion-channel gates that start at their
+        steady state at the initial voltage);
       - `inputs`: names of the input ports (the first is the default port). An input port
         receives external inputs, coupling and noise, summed into `drive[port]`;
       - parameters as `param(...)` fields (validated at construction).
@@ -33,6 +35,8 @@ class Dynamics(eqx.Module):
     def __check_init__(self):
         check_size(self, self.size)
         validate_parameters(self, self.size)
+        if type(self).init_state is not Dynamics.init_state:
+            return  # the model computes its own initial state (e.g. gates at steady state)
         for var in self.variables:
             init = getattr(self, f"{var}_init", None)
             if not isinstance(init, Initializer):
@@ -42,7 +46,8 @@ class Dynamics(eqx.Module):
     @property
     def needs_key(self) -> bool:
         """Whether `init_state` draws random numbers (then a `key` is required)."""
-        return any(getattr(self, f"{v}_init").is_random for v in self.variables)
+        inits = (getattr(self, f"{v}_init", None) for v in self.variables)
+        return any(isinstance(i, Initializer) and i.is_random for i in inits)
 
     def init_state(self, key: jax.Array | None = None) -> State:
         """The initial state: variable name -> array of shape `(size,)`."""

@@ -16,6 +16,7 @@ from ._coupling import (
 from ._coupling import (
     Sigmoidal as Sigmoidal,
 )
+from ._graded import AbstractGradedEdge as AbstractGradedEdge
 from ._history import History as History
 from ._network import Network as Network
 from ._projection import Projection as Projection

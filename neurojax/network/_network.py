@@ -16,6 +16,7 @@ from ..core._spiking import SpikingDynamics
 from ..inputs import AbstractNoise, OUNoise, WhiteNoise
 from ._connection import Connection
 from ._coupling import AbstractCoupling
+from ._graded import AbstractGradedEdge
 from ._history import History, read_delayed
 from ._projection import Projection
 
@@ -38,7 +39,8 @@ class Network(eqx.Module):
 
     Args:
         nodes: node name -> population (`Dynamics`). Names may not contain dots.
-        edges: `Connection`s between the nodes.
+        edges: `Connection`s, `Projection`s and graded edges (`AbstractGradedEdge`, e.g.
+            `nj.compartments.Glutamatergic`) between the nodes.
         noise: node name -> noise source (`nj.inputs.OUNoise` or `WhiteNoise`).
         key: PRNG key for random connectivity of `Projection`s that have none of their own.
     """
@@ -47,6 +49,7 @@ class Network(eqx.Module):
     edges: tuple[Connection, ...]
     noise: dict[str, AbstractNoise]
     projections: tuple[Projection, ...]
+    graded: tuple[AbstractGradedEdge, ...]
 
     def __init__(self, nodes: Mapping[str, Dynamics],
                  edges: Sequence[Connection | Projection] = (),
@@ -62,7 +65,9 @@ class Network(eqx.Module):
                 raise TypeError(f"Network: node {name!r} must be a neurojax model (Dynamics); "
                                 f"got {type(node).__name__}.")
         self.nodes = dict(nodes)
-        self.edges = tuple(e for e in edges if not isinstance(e, Projection))
+        self.edges = tuple(e for e in edges
+                           if not isinstance(e, Projection | AbstractGradedEdge))
+        self.graded = tuple(e for e in edges if isinstance(e, AbstractGradedEdge))
         self.noise = dict(noise or {})
         for edge in self.edges:
             self._check_edge(edge)
@@ -71,11 +76,17 @@ class Network(eqx.Module):
                 else [None] * len(projections))
         self.projections = tuple(self._build_projection(p, k)
                                  for p, k in zip(projections, keys, strict=True))
-        names = [p.name for p in self.projections]
+        for edge in self.graded:
+            edge.check(self._node(edge.pre, "edge source"), self._node(edge.post, "edge target"))
+            if edge.port is not None and edge.port not in self.nodes[edge.post].inputs:
+                raise ValueError(f"Network: edge {edge.name} drives port {edge.port!r}, but "
+                                 f"{type(self.nodes[edge.post]).__name__} has input ports "
+                                 f"{self.nodes[edge.post].inputs}.")
+        names = [p.name for p in self.projections] + [e.name for e in self.graded]
         clash = {n for n in names if names.count(n) > 1 or n in self.nodes}
         if clash:
-            raise ValueError(f"Network: projection names {sorted(clash)} repeat or equal a node "
-                             f"name; give each projection a distinct `name=`.")
+            raise ValueError(f"Network: projection or edge names {sorted(clash)} repeat or equal "
+                             f"a node name; give each projection or edge a distinct `name=`.")
         for name, source in self.noise.items():
             self._check_noise(name, source)
 
@@ -203,6 +214,10 @@ class Network(eqx.Module):
             side = proj.post if proj.synapse.side == "post" else proj.pre
             dtype = state[proj.post][self.nodes[proj.post].variables[0]].dtype
             state[proj.name] = proj.synapse.init_state(self.nodes[side].size, dtype)
+        if self.graded:
+            obs = self.observables(state)
+            for edge in self.graded:
+                state[edge.name] = edge.init_state(obs[edge.pre], obs[edge.post])
         return state
 
     def observables(self, state) -> dict[str, dict[str, jax.Array]]:
@@ -214,6 +229,9 @@ class Network(eqx.Module):
                          **{k: v for k, v in state[name].items() if k not in own}}
         for proj in self.projections:
             out[proj.name] = dict(state[proj.name])
+        for edge in self.graded:
+            if edge.name in state:
+                out[edge.name] = dict(state[edge.name])
         return out
 
     # ---------------------------------------------------------------- dynamics
@@ -258,6 +276,10 @@ class Network(eqx.Module):
         for proj in self.projections:
             port = proj.port or self.nodes[proj.post].inputs[0]
             drive[proj.post][port] = drive[proj.post][port] + self._synaptic_current(proj, state)
+        for edge in self.graded:
+            port = edge.port or self.nodes[edge.post].inputs[0]
+            drive[edge.post][port] = drive[edge.post][port] + edge.current(
+                state[edge.name], obs[edge.pre], obs[edge.post])
         for name, source in self.noise.items():
             if isinstance(source, OUNoise):
                 for port in source.ports or self.nodes[name].inputs:
@@ -274,6 +296,9 @@ class Network(eqx.Module):
                 deriv[name]["spike"] = jnp.zeros_like(state[name]["spike"])
         for proj in self.projections:
             deriv[proj.name] = dict(proj.synapse.vector_field(state[proj.name]))
+        for edge in self.graded:
+            deriv[edge.name] = dict(edge.vector_field(state[edge.name], obs[edge.pre],
+                                                      obs[edge.post]))
         return deriv
 
     def _synaptic_current(self, proj: Projection, state) -> jax.Array:
