@@ -11,7 +11,7 @@ import scipy.sparse
 from scipy.integrate import solve_ivp
 
 import neurojax as nj
-from tests.helpers import x64
+from tests.helpers import central_difference, x64
 
 
 # ----------------------------------------------------------------------------- neurons
@@ -372,3 +372,50 @@ def test_spikes_cannot_be_subsampled():
     with pytest.raises(ValueError, match="sample_every"):
         nj.simulate(nj.neurons.PoissonGroup(3, rate=5.0), 10.0, 0.1, record=["spike"],
                     sample_every=1.0, key=jax.random.key(0))
+
+
+def _gap_pair(g):
+    lif = dict(v_rest=-60.0, v_th=-50.0, v_reset=-60.0, tau=20.0, v_init=-60.0)
+    return nj.Network({"a": nj.neurons.LIF(1, **lif), "b": nj.neurons.LIF(1, **lif)},
+                      nj.synapses.gap_junctions("a", "b", nj.synapses.GapJunction(strength=g)))
+
+
+def _gap_closed_form(g, t, i_a=5.0, tau=20.0):
+    """Two passive LIF units joined by a junction g: the mean relaxes with tau, the
+    difference with tau / (1 + 2 g)."""
+    d = i_a / (1 + 2 * g) * (1 - np.exp(-(1 + 2 * g) * t / tau))
+    m = -60.0 + i_a / 2 * (1 - np.exp(-t / tau))
+    return m + d / 2, m - d / 2
+
+
+def test_gap_junction_against_closed_form():
+    """A current into one of two electrically coupled (subthreshold) LIF neurons: both
+    potentials follow the closed-form solution of the linear pair, converging at first
+    order in dt (exponential Euler)."""
+    with x64():
+        errors = []
+        for dt in (0.1, 0.01):
+            traj = nj.simulate(_gap_pair(0.5), 40.0, dt, inputs={"a": 5.0}, record=["a.v", "b.v"])
+            va, vb = _gap_closed_form(0.5, np.asarray(traj.ts))
+            errors.append(max(np.abs(np.asarray(traj["a.v"])[:, 0] - va).max(),
+                              np.abs(np.asarray(traj["b.v"])[:, 0] - vb).max()))
+    assert errors[1] < 2e-3 and errors[1] < errors[0] / 5, errors
+    assert float(traj["b.v"][-1, 0]) > -60.0 + 0.5  # the current crossed the junction
+
+
+def test_gap_junction_gradient_matches_finite_differences():
+    with x64():
+        def final_b(g):
+            return nj.simulate(_gap_pair(g), 20.0, 0.05, inputs={"a": 5.0},
+                               record=["b.v"])["b.v"][-1, 0]
+
+        grad = float(jax.grad(final_b)(0.5))
+        assert grad > 0
+        assert np.isclose(grad, central_difference(final_b, 0.5, 1e-4), rtol=1e-5)
+
+
+def test_gap_junction_rejects_negative_conductance_and_self_pairs():
+    with pytest.raises(ValueError, match="strength"):
+        nj.synapses.GapJunction(strength=-1.0)
+    with pytest.raises(ValueError, match="symmetric"):
+        nj.synapses.gap_junctions("a", "a", nj.synapses.GapJunction(strength=1.0))

@@ -10,10 +10,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .. import synapses
 from ..core import as_float_array, is_concrete, nonnegative, param, positive
 from ..core._params import validate_parameters
 from ..network._connection import Connection
-from ..network._coupling import AbstractCoupling
 from ..network._graded import AbstractGradedEdge
 
 
@@ -130,22 +130,19 @@ class Cholinergic(AbstractGradedSynapse):
     default_k_minus: ClassVar[float] = 1.0 / 100.0
 
 
-class GapJunction(AbstractCoupling):
-    """Electrical coupling: `g (v_pre - v_post) / 1000` nA into the `i_nA` port of the
-    target compartment (g in nS). Used in a `Connection` (one direction); see
-    `connect_gap_junction` for the symmetric pair.
+class GapJunction(synapses.GapJunction):
+    """Electrical coupling between compartments: `g (v_pre - v_post) / 1000` nA into the
+    `i_nA` port of the target compartment (g in nS): `nj.synapses.GapJunction` with the
+    compartment's units. Used in a `Connection` (one direction); see `connect_gap_junction`
+    for the symmetric pair.
 
     Args:
-        g: junction conductance (nS), multiplying the connection's weights.
+        strength: junction conductance (nS), multiplying the connection's weights.
     """
 
     strength: jax.Array = param(constraint=nonnegative, unit="nS")
-    variable: str = eqx.field(static=True, default="v")
     port: str | None = eqx.field(static=True, default="i_nA")
-    uses_target: ClassVar[bool] = True
-
-    def edge_input(self, source, target):
-        return 1e-3 * (source - target)
+    scale: float = eqx.field(static=True, default=1e-3)
 
 
 def connect_gap_junction(a: str, b: str, g, weights=None) -> tuple[Connection, Connection]:
@@ -158,6 +155,4 @@ def connect_gap_junction(a: str, b: str, g, weights=None) -> tuple[Connection, C
         weights: `(size b, size a)` matrix of junctions from `a` to `b` (default: one-to-one
             for single cells, i.e. `[[1.]]`); its transpose couples `b` to `a`.
     """
-    w = np.ones((1, 1)) if weights is None else np.asarray(weights, dtype=float)
-    coupling = GapJunction(strength=g)
-    return Connection(a, b, coupling, w), Connection(b, a, coupling, w.T)
+    return synapses.gap_junctions(a, b, GapJunction(strength=g), weights)

@@ -1,5 +1,7 @@
 """Synaptic dynamics and outputs for spiking projections."""
 
+from ._gap_junction import GapJunction as GapJunction
+from ._gap_junction import gap_junctions as gap_junctions
 from ._outputs import COBA as COBA
 from ._outputs import CUBA as CUBA
 from ._outputs import AbstractOutput as AbstractOutput
