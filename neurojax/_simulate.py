@@ -366,7 +366,9 @@ def simulate(model, duration: float, dt: float = 0.1, *, t0: float = 0.0, solver
                          f"`sample_every` (they are stored as 1 bit per neuron and step).")
     # Outside transformations spikes are stored packed (8 per byte); under jit/grad/vmap as
     # floats, which carry the surrogate gradient.
-    packed = () if traced else tuple(f"{n}.{v}" for n, v in spikes)
+    # Spike counts (PoissonGroup(counts=True)) are not bits: they stay numbers.
+    packed = () if traced else tuple(f"{n}.{v}" for n, v in spikes
+                                     if not getattr(net.nodes[n], "counts", False))
     if adjoint is None:
         adjoint = diffrax.RecursiveCheckpointAdjoint()
     # Batch-minor vmapping suits the fixed-step solvers (an adaptive solver would share its

@@ -419,3 +419,17 @@ def test_gap_junction_rejects_negative_conductance_and_self_pairs():
         nj.synapses.GapJunction(strength=-1.0)
     with pytest.raises(ValueError, match="symmetric"):
         nj.synapses.gap_junctions("a", "a", nj.synapses.GapJunction(strength=1.0))
+
+
+def test_refractory_countdown_does_not_lose_steps_to_rounding():
+    """A LIF neuron under constant drive for 10 s: in float32 the refractory countdown
+    5 - 0.1 - 0.1 - ... ends a rounding error above 0; every interspike interval must
+    still be the same number of steps (the analytic 18.9 ms: 13.9 ms of charging, 5 ms
+    refractory, rounded up to whole steps)."""
+    model = nj.neurons.LIF(1, v_rest=-60.0, v_th=-50.0, v_reset=-60.0, tau=20.0, tau_ref=5.0,
+                           v_init=-60.0)
+    traj = nj.simulate(model, 10000.0, 0.1, inputs={"i": 20.0}, record=["spike"])
+    times, _ = traj.spike_times("spike")
+    steps = np.round(np.diff(times) / 0.1).astype(int)
+    charge = 20.0 * np.log(20.0 / 10.0)  # ms from v_reset to v_th
+    assert set(steps) == {int(np.ceil(charge / 0.1)) + 50}, np.unique(steps, return_counts=True)

@@ -4,9 +4,19 @@ Each topic module defines a tuple `EXAMPLES` of `Example`s; add a module's tuple
 register it."""
 
 from ._conductance import EXAMPLES as _CONDUCTANCE
+from ._conductance import PYLORIC_CONDUCTANCES as PYLORIC_CONDUCTANCES
+from ._conductance import hodgkin_huxley_cells as hodgkin_huxley_cells
+from ._conductance import pyloric_circuit as pyloric_circuit
 from ._masses import EXAMPLES as _MASSES
 from ._masses import WILSON_COWAN_BISTABLE as WILSON_COWAN_BISTABLE
 from ._masses import whole_brain_fhn as whole_brain_fhn
 from ._registry import Example as Example
+from ._spiking import EXAMPLES as _SPIKING
+from ._spiking import DecisionTask as DecisionTask
+from ._spiking import decision_inputs as decision_inputs
+from ._spiking import decision_network as decision_network
+from ._spiking import decision_outcome as decision_outcome
+from ._spiking import ei_balanced_network as ei_balanced_network
+from ._spiking import simulate_decision as simulate_decision
 
-EXAMPLES: dict[str, Example] = {e.name: e for e in (*_MASSES, *_CONDUCTANCE)}
+EXAMPLES: dict[str, Example] = {e.name: e for e in (*_MASSES, *_CONDUCTANCE, *_SPIKING)}

@@ -32,6 +32,8 @@ def init_queue(proj: Projection, n: int, dt: float, dtype) -> SpikeQueue | None:
         return None
     delays = proj.synapses.delays if (proj.synapses is not None
                                       and proj.synapses.delays is not None) else proj.delay
+    if proj.synapse.side == "post" and proj.dense is not None:
+        n = proj.dense.shape[0]  # 1 for a row shared by every target (all-to-all)
     slots = int(math.ceil(proj.max_delay / dt - 1e-9)) + 2
     steps = delays / dt
     whole = jnp.floor(jax.lax.stop_gradient(steps)).astype(jnp.int32)
@@ -101,7 +103,7 @@ def deliver(projs: list[Projection], spikes: jax.Array, queues: dict[str, SpikeQ
             keep(proj.name, (spikes, None) if queue is None else
                  _through_queue(queue, head, spikes[None, :], None, 1))
         elif proj.delivery == "dense":
-            now = proj.weight * (proj.dense @ spikes)
+            now = proj.dense_product(spikes)
             keep(proj.name, (now, None) if queue is None else
                  _through_queue(queue, head, now[None, :], None, 1))
         else:

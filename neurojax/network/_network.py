@@ -306,7 +306,7 @@ class Network(eqx.Module):
         g = proj.synapse.conductance(state[proj.name])
         if proj.synapse.side == "pre":  # per-source gating: weight and sum per target
             if proj.delivery == "dense":
-                g = proj.weight * (proj.dense @ g)
+                g = proj.dense_product(g)
             else:
                 syn = proj.synapses
                 g = proj.weight * jnp.zeros((syn.n_post + 1,), g.dtype).at[syn.targets].add(

@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..connectivity._rules import AbstractConnectivity, FromMatrix
+from ..connectivity._rules import AbstractConnectivity, AllToAll, FromMatrix, OneToOne
 from ..connectivity._sparse import Synapses, as_synapses
 from ..core import as_float_array, is_concrete
 from ..synapses._outputs import CUBA, AbstractOutput
@@ -40,6 +40,9 @@ class Projection(eqx.Module):
         delivery: `"event"` (gather the targets of the neurons that spiked: O(spikes x
             out-degree) a step), `"dense"` (a matrix-vector product: all-to-all networks, and
             surrogate gradients through every neuron's spike), or `"auto"`.
+            `AllToAll()` with one weight is delivered as a sum over the sources shared by
+            every target (`dense` is then a single row of ones), `OneToOne()` with one weight
+            elementwise (`dense` is then the diagonal).
         max_spikes: bound on the number of `pre` neurons spiking in one step, for event
             delivery (default 10% of `pre`, at least 64); exceeding it raises an error.
         max_delay: the longest delay (ms) the spike queue must hold; default the largest
@@ -108,6 +111,14 @@ class Projection(eqx.Module):
         self.name = name or f"{pre}->{post}"
         self.synapses, self.dense = synapses, dense
 
+    def dense_product(self, x: jax.Array) -> jax.Array:
+        """`weight * (dense @ x)` for dense delivery: a matrix `(n_post, n_pre)`, a row
+        `(1, n_pre)` shared by every target (the result broadcasts over the targets), or a
+        diagonal `(n,)` (one to one)."""
+        if self.dense.ndim == 1:
+            return self.weight * (self.dense * x)
+        return self.weight * (self.dense @ x)
+
     @property
     def built(self) -> bool:
         """Whether the synapses have been generated (done by `Network`)."""
@@ -116,7 +127,18 @@ class Projection(eqx.Module):
     def build(self, n_pre: int, n_post: int, key: jax.Array | None) -> Projection:
         """Generates the synapses for populations of `n_pre` and `n_post` neurons."""
         key = self.key if self.key is not None else key
+        uniform = self.weight.ndim == 0 and (self.delay is None or self.delay.ndim == 0)
+        if (uniform and self.delivery != "event" and isinstance(self.connectivity, AllToAll)
+                and self.connectivity.allow_self):
+            # Every target receives the same sum over all sources: one shared row (1, n_pre)
+            # instead of an (n_post, n_pre) matrix of ones, O(n_pre) a step.
+            row = jnp.ones((1, n_pre), self.weight.dtype)
+            return dataclasses.replace(self, dense=row, delivery="dense")
         pre, post = self.connectivity.edges(n_pre, n_post, key)
+        if uniform and self.delivery != "event" and isinstance(self.connectivity, OneToOne):
+            # Target i receives source i: the diagonal (n,), O(n) a step.
+            diagonal = jnp.ones((n_pre,), self.weight.dtype)
+            return dataclasses.replace(self, dense=diagonal, delivery="dense")
         values = self.connectivity.values() if isinstance(self.connectivity,
                                                           FromMatrix) else None
         per_synapse = self.weight.ndim > 0

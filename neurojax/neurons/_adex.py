@@ -11,6 +11,7 @@ from ._integrate_and_fire import (
     check_reset_below_peak,
     exponential_current,
     hold_while_refractory,
+    is_free,
     refractory_after,
     spike_and_reset,
 )
@@ -93,7 +94,7 @@ class AdEx(SpikingDynamics):
 
     def threshold_and_reset(self, state, key=None):
         v, spike = spike_and_reset(self.surrogate, state["v"], self.v_peak, self.v_reset,
-                                   free=state["t_ref"] <= 0.0)
+                                   free=is_free(state["t_ref"]))
         w = state["w"] + self.b * jax.lax.stop_gradient(spike)
         return {"v": v, "w": w,
                 "t_ref": refractory_after(spike, state["t_ref"], self.tau_ref)}, spike

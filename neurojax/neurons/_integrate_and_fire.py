@@ -16,10 +16,21 @@ from ..core._surrogate import AbstractSurrogate
 MAX_EXPONENT = 40.0
 
 
+#: Remaining refractory time (ms) below which a unit counts as free again: the countdown
+#: `t_ref - dt - dt - ...` stops a few float32 roundings (1e-6 ms) short of 0, which must not
+#: hold the unit for one more step.
+REFRACTORY_TOLERANCE = 1e-3
+
+
+def is_free(t_ref: jax.Array) -> jax.Array:
+    """Whether units with remaining refractory time `t_ref` (ms) are no longer refractory."""
+    return t_ref <= REFRACTORY_TOLERANCE
+
+
 def hold_while_refractory(t_ref: jax.Array, dv: jax.Array) -> tuple[jax.Array, jax.Array]:
     """The derivatives of `v` and `t_ref`: `v` is held (dv = 0) while `t_ref > 0`, and the
     remaining refractory time `t_ref` (ms) counts down."""
-    free = t_ref <= 0.0
+    free = is_free(t_ref)
     return jnp.where(free, dv, 0.0), jnp.where(free, 0.0, -1.0)
 
 

@@ -7,6 +7,7 @@ import jax.numpy as jnp
 from ..core import initial, nonnegative, param, positive
 from ..core._spiking import SpikingDynamics
 from ..core._surrogate import AbstractSurrogate, FastSigmoid
+from ._integrate_and_fire import is_free
 
 
 class LIF(SpikingDynamics):
@@ -50,12 +51,12 @@ class LIF(SpikingDynamics):
     inputs = ("i",)
 
     def vector_field(self, t, state, drive, args):
-        free = state["t_ref"] <= 0.0
+        free = is_free(state["t_ref"])
         dv = (-(state["v"] - self.v_rest) + self.R * drive["i"]) / self.tau
         return {"v": jnp.where(free, dv, 0.0), "t_ref": jnp.where(free, 0.0, -1.0)}
 
     def threshold_and_reset(self, state, key=None):
-        free = (state["t_ref"] <= 0.0).astype(state["v"].dtype)
+        free = is_free(state["t_ref"]).astype(state["v"].dtype)
         spike = self.surrogate(state["v"] - self.v_th) * free
         # The reset does not carry the surrogate gradient (Zenke & Vogels 2021): through it,
         # gradients would grow by |v - v_reset| * surrogate' a step and explode.

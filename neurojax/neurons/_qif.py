@@ -8,6 +8,7 @@ from ..core._surrogate import AbstractSurrogate, FastSigmoid
 from ._integrate_and_fire import (
     check_reset_below_peak,
     hold_while_refractory,
+    is_free,
     refractory_after,
     spike_and_reset,
 )
@@ -80,7 +81,7 @@ class QIF(SpikingDynamics):
 
     def threshold_and_reset(self, state, key=None):
         v, spike = spike_and_reset(self.surrogate, state["v"], self.v_peak, self.v_reset,
-                                   free=state["t_ref"] <= 0.0)
+                                   free=is_free(state["t_ref"]))
         return {"v": v, "t_ref": refractory_after(spike, state["t_ref"], self.tau_ref)}, spike
 
     def observables(self, state):

@@ -181,7 +181,8 @@ class ExponentialEuler(AbstractNetworkSolver, diffrax.AbstractItoSolver):
         net, dt = terms.network, t1 - t0
         history = solver_state.history
         slope = net.drift(t0, y0, args, history)
-        rates = _own_rates(lambda y: net.drift(t0, y, args, history), y0)
+        rates = _own_rates(lambda y: net.drift(t0, y, args, history), y0,
+                           _independent_groups(net, y0))
         y1 = jax.tree.map(lambda y, f, a: y + f * dt * _phi(a * dt), y0, slope, rates)
         dw, noise = _increment(terms, solver_state, t0, t1)
         if dw is not None:
@@ -190,18 +191,44 @@ class ExponentialEuler(AbstractNetworkSolver, diffrax.AbstractItoSolver):
         return y1, None, dict(y0=y0, y1=y1), state, diffrax.RESULTS.successful
 
 
-def _own_rates(drift, y):
-    """For every state leaf x, the diagonal d(dx/dt)/dx: one JVP per leaf with a tangent of
-    ones, which gives every unit's own rate because a unit's derivative does not depend on the
-    same variable of other units within a step (synapses are separate state)."""
-    leaves, treedef = jax.tree.flatten(y)
-    rates = []
-    for i, leaf in enumerate(leaves):
-        def own(x, i=i):
-            out = jax.tree.leaves(drift(jax.tree.unflatten(
-                treedef, leaves[:i] + [x] + leaves[i + 1:])))
-            return out[i]
+def _independent_groups(net, y) -> list[list[int]]:
+    """Groups of state leaves (indices in `jax.tree.leaves(y)`) whose derivatives do not
+    depend on one another, so that one JVP gives the own rates of a whole group.
 
-        _, rate = jax.jvp(own, (leaf,), (jnp.ones_like(leaf),))
-        rates.append(rate)
+    Without couplings between nodes in the drift (mass `Connection`s, graded edges), a node's
+    derivatives depend only on its own variables and on synaptic states, and a synapse's only
+    on its own variables: the k-th variables of all nodes form one group, the k-th variables
+    of all synapses another (a handful of JVPs instead of one per leaf). Otherwise one group
+    per leaf."""
+    leaves, treedef = jax.tree.flatten(y)
+    if net.edges or getattr(net, "graded", ()):
+        return [[i] for i in range(len(leaves))]
+    index = jax.tree.unflatten(treedef, range(len(leaves)))  # state[part][var] -> leaf
+    groups: dict[tuple[bool, int], list[int]] = {}
+    for name, part in index.items():
+        for k, leaf in enumerate(part.values()):
+            groups.setdefault((name in net.nodes, k), []).append(leaf)
+    return list(groups.values())
+
+
+def _own_rates(drift, y, groups=None):
+    """For every state leaf x, the diagonal d(dx/dt)/dx: one JVP per group of leaves (default
+    one per leaf) with a tangent of ones on the group, which gives every unit's own rate
+    because a unit's derivative does not depend on the same variable of other units, nor on
+    the other leaves of its group, within a step (synapses are separate state)."""
+    leaves, treedef = jax.tree.flatten(y)
+    groups = [[i] for i in range(len(leaves))] if groups is None else groups
+    rates = [None] * len(leaves)
+    for group in groups:
+        def own(xs, group=group):
+            full = list(leaves)
+            for i, x in zip(group, xs, strict=True):
+                full[i] = x
+            out = jax.tree.leaves(drift(jax.tree.unflatten(treedef, full)))
+            return [out[i] for i in group]
+
+        xs = [leaves[i] for i in group]
+        _, tangents = jax.jvp(own, (xs,), ([jnp.ones_like(x) for x in xs],))
+        for i, rate in zip(group, tangents, strict=True):
+            rates[i] = rate
     return jax.tree.unflatten(treedef, rates)
