@@ -19,6 +19,9 @@ from . import (
     datasets as datasets,
 )
 from . import (
+    fit as fit,
+)
+from . import (
     init as init,
 )
 from . import (
@@ -32,6 +35,9 @@ from . import (
 )
 from . import (
     neurons as neurons,
+)
+from . import (
+    observe as observe,
 )
 from . import (
     plot as plot,
