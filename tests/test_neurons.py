@@ -466,3 +466,10 @@ def test_bad_neuron_parameters(factory, match):
 def test_bad_spike_times(args, match):
     with pytest.raises(ValueError, match=match):
         nj.neurons.SpikeTimes(*args)
+
+
+def test_a_projection_onto_a_spike_source_is_refused():
+    source = nj.neurons.SpikeTimes(2, indices=[0, 1], times=[1.0, 2.0])
+    with pytest.raises(ValueError, match="no input port"):
+        nj.Network({"src": source, "E": nj.neurons.LIF(3)},
+                   [nj.Projection("E", "src", nj.connectivity.AllToAll())])

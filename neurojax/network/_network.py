@@ -128,6 +128,10 @@ class Network(eqx.Module):
             raise ValueError(f"Network: projection {proj.name} starts at {proj.pre!r}, a "
                              f"{type(pre).__name__}, which does not spike; use a Connection "
                              f"for rate models.")
+        if not post.inputs:
+            raise ValueError(f"Network: projection {proj.name} targets {proj.post!r}, a "
+                             f"{type(post).__name__}, which has no input port (a spike source); "
+                             f"project onto a population of neurons instead.")
         port = proj.port or post.inputs[0]
         if port not in post.inputs:
             raise ValueError(f"Network: projection {proj.name} drives port {port!r}, but "
