@@ -1,14 +1,16 @@
 """Fitting benchmark: gradient steps, NUTS samples and the memory of gradients through long solves.
 
 Every measurement runs in its own process (so peak memory is its own), in float32 (the
-default) unless stated:
+default) unless stated; times are the best of `--repeats` calls after a warm-up call:
 
 - `jr`: the Jansen-Rit spectrum fit: a 2 s simulation (adaptive Tsit5, rtol 1e-6, recorded
   every 1 ms), loss = distance of log power spectra (2-40 Hz) to a target, parameters
-  (A, B, p). Times a forward simulation and a loss gradient (both jit-compiled, medians of
-  repeats), and one step of `nj.fit.optimize` (after its first, compiling step);
-- `nuts`: NUTS on the same features with priors on (A, B, p) (float64): time per draw
-  (warm-up included), from two runs of different lengths (the compile time cancels);
+  (A, B, p). Times a forward simulation and a loss gradient (both jit-compiled, best of
+  repeats), with diffrax's default checkpointing and with a checkpoint at every step, and
+  one step of `nj.fit.optimize` (its compiled step reused);
+- `nuts`: NUTS on the same features with priors on (A, B, p) (float64, dense mass matrix,
+  started at the truth): time per draw (warm-up included), from two runs of different
+  lengths (the compile time cancels);
 - `brain`: the seed's whole-brain model (FitzHugh-Nagumo on hcp80, 6,320 delayed edges, OU
   noise) for `--brain-duration` ms: forward simulation vs the gradient of an FC loss
   w.r.t. coupling strength, conduction speed and noise amplitude;
@@ -28,7 +30,6 @@ import json
 import os
 import platform
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -38,7 +39,9 @@ HERE = Path(__file__).resolve().parent
 MEMORY_MODES = ("memory-forward", "memory-checkpointed", "memory-every-step")
 
 
-def _median_time(fn, repeats: int) -> float:
+def _best_time(fn, repeats: int) -> float:
+    """The shortest of `repeats` timed calls after a warm-up call (s): on a shared machine the
+    minimum is the least disturbed by other load."""
     import jax
 
     jax.block_until_ready(fn())
@@ -47,16 +50,17 @@ def _median_time(fn, repeats: int) -> float:
         start = time.perf_counter()
         jax.block_until_ready(fn())
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return min(times)
 
 
-def _jr_problem():
+def _jr_problem(**simulate_kwargs):
     """The Jansen-Rit model, its features (log PSD 2-40 Hz) and the target features."""
     import neurojax as nj
 
     def features(model):
-        x = nj.simulate(model, 2000.0, 0.1, record=["v_pyr"], sample_every=1.0)["v_pyr"]
-        return nj.fit.log_spectrum(x[500:, 0], 1.0, fmin=2.0, fmax=40.0)[1]
+        x = nj.simulate(model, 2000.0, 0.1, record=["v_pyr"], sample_every=1.0,
+                        **simulate_kwargs)["v_pyr"]
+        return nj.fit.log_spectrum(x[500:, 0], 1.0, fmin=2.0, fmax=40.0, floor=1e-6)[1]
 
     target = features(nj.masses.JansenRit(1))
     start = nj.masses.JansenRit(1, A=3.4, B=23.0, p=200.0)
@@ -64,6 +68,7 @@ def _jr_problem():
 
 
 def _jr_worker(repeats: int) -> dict:
+    import diffrax
     import equinox as eqx
     import jax
     import jax.numpy as jnp
@@ -71,33 +76,31 @@ def _jr_worker(repeats: int) -> dict:
 
     import neurojax as nj
 
+    out = {"case": "Jansen-Rit spectrum fit (2 s, 3 params)"}
+    for label, kwargs in (("", {}), ("_all_checkpoints", {
+            "adjoint": diffrax.RecursiveCheckpointAdjoint(checkpoints=4096)})):
+        model, features, target = _jr_problem(**kwargs)
+        trainable = nj.fit.Trainable(model, ["A", "B", "p"])
+        u0 = trainable.unconstrained(model)
+
+        def loss(u, features=features, target=target, trainable=trainable, model=model):
+            return jnp.mean((features(trainable.apply(model, u)) - target) ** 2)
+
+        forward = eqx.filter_jit(loss)
+        gradient = eqx.filter_jit(jax.value_and_grad(loss))
+        out["forward_s" + label] = _best_time(lambda f=forward, u=u0: f(u), repeats)
+        out["gradient_s" + label] = _best_time(lambda g=gradient, u=u0: g(u), repeats)
+        out["ratio" + label] = out["gradient_s" + label] / out["forward_s" + label]
+    # `optimize` reuses its compiled step when called again with the same loss and optimiser.
     model, features, target = _jr_problem()
-    trainable = nj.fit.Trainable(model, ["A", "B", "p"])
-    u0 = trainable.unconstrained(model)
-
-    def loss(u):
-        return jnp.mean((features(trainable.apply(model, u)) - target) ** 2)
-
-    forward = eqx.filter_jit(loss)
-    gradient = eqx.filter_jit(jax.value_and_grad(loss))
+    loss_fn = lambda m: jnp.mean((features(m) - target) ** 2)  # noqa: E731
+    optimizer = optax.adam(0.02)
+    kwargs = dict(trainable=["A", "B", "p"], progress=False, tol=0.0, patience=1000)
+    nj.fit.optimize(model, loss_fn, optimizer, steps=2, **kwargs)
     start = time.perf_counter()
-    jax.block_until_ready(gradient(u0))
-    grad_compile = time.perf_counter() - start
-    fwd_s = _median_time(lambda: forward(u0), repeats)
-    grad_s = _median_time(lambda: gradient(u0), repeats)
-    steps = 20
-    start = time.perf_counter()
-    _, history = nj.fit.optimize(model, lambda m: jnp.mean((features(m) - target) ** 2),
-                                 optax.adam(0.02), steps=steps, trainable=["A", "B", "p"],
-                                 progress=False, tol=0.0)
-    total = time.perf_counter() - start
-    start = time.perf_counter()
-    nj.fit.optimize(model, lambda m: jnp.mean((features(m) - target) ** 2), optax.adam(0.02),
-                    steps=2 * steps, trainable=["A", "B", "p"], progress=False, tol=0.0)
-    step_s = (time.perf_counter() - start - total) / steps
-    return {"case": "Jansen-Rit spectrum fit (2 s, 3 params)", "forward_s": fwd_s,
-            "gradient_s": grad_s, "ratio": grad_s / fwd_s, "optimize_step_s": step_s,
-            "gradient_compile_s": grad_compile}
+    _, history = nj.fit.optimize(model, loss_fn, optimizer, steps=50, **kwargs)
+    out["optimize_step_s"] = (time.perf_counter() - start) / history.steps
+    return out
 
 
 def _nuts_worker(short: int, long: int) -> dict:
@@ -108,19 +111,19 @@ def _nuts_worker(short: int, long: int) -> dict:
 
     jax.config.update("jax_enable_x64", True)
     model, features, target = _jr_problem()
-    observed = target + 0.1 * jax.random.normal(jax.random.key(42), target.shape)
     priors = {"A": dist.Uniform(2.6, 4.2), "B": dist.Uniform(17.0, 29.0),
               "p": dist.Uniform(120.0, 320.0)}
     times, posts = [], []
     for n in (short, long):
         start = time.perf_counter()
-        posts.append(nj.fit.nuts(model, observed, priors, simulator=features,
-                                 likelihood=nj.fit.Gaussian(0.1), key=jax.random.key(0),
-                                 num_warmup=n, num_samples=n, progress=False))
+        posts.append(nj.fit.nuts(model, target, priors, simulator=features,
+                                 likelihood=nj.fit.Gaussian(0.05), key=jax.random.key(0),
+                                 num_warmup=n, num_samples=n, dense_mass=True,
+                                 init={"A": 3.25, "B": 22.0, "p": 220.0}, progress=False))
         times.append(time.perf_counter() - start)
     per_draw = (times[1] - times[0]) / (2 * (long - short))
     post = posts[1]
-    return {"case": f"NUTS, Jansen-Rit (A, B, p), float64, {long}+{long} draws",
+    return {"case": f"NUTS, Jansen-Rit (A, B, p), float64, dense mass, {long}+{long} draws",
             "per_draw_s": per_draw, "compile_and_short_s": times[0],
             "tree_size": post.tree_size,
             "per_gradient_s": per_draw / post.tree_size,
@@ -149,8 +152,8 @@ def _brain_worker(duration: float, repeats: int) -> dict:
 
     forward = eqx.filter_jit(loss)
     gradient = eqx.filter_jit(jax.value_and_grad(loss))
-    fwd_s = _median_time(lambda: forward(u0), repeats)
-    grad_s = _median_time(lambda: gradient(u0), repeats)
+    fwd_s = _best_time(lambda: forward(u0), repeats)
+    grad_s = _best_time(lambda: gradient(u0), repeats)
     grads = gradient(u0)[1]
     assert all(np.isfinite(float(grads[n])) for n in names)
     return {"case": f"whole brain hcp80, {duration:g} ms ({int(duration / 0.1)} steps), "
@@ -179,7 +182,7 @@ def _memory_worker(mode: str) -> dict:
     start = time.perf_counter()
     jax.block_until_ready(fn(3.25))
     first = time.perf_counter() - start
-    run_s = _median_time(lambda: fn(3.25), 2)
+    run_s = _best_time(lambda: fn(3.25), 2)
     return {"case": mode, "run_s": run_s, "first_call_s": first}
 
 
@@ -202,6 +205,11 @@ def _table(results: dict[str, dict]) -> str:
             step = f"{r['optimize_step_s']:.4f}" if "optimize_step_s" in r else "-"
             lines.append(f"| {r['case']} | {r['forward_s']:.4f} | {r['gradient_s']:.4f} | "
                          f"{r['ratio']:.2f}x | {step} |")
+        if r and "ratio_all_checkpoints" in r:
+            lines.append(f"| same, `RecursiveCheckpointAdjoint(checkpoints=4096)` (no "
+                         f"recomputation) | {r['forward_s_all_checkpoints']:.4f} | "
+                         f"{r['gradient_s_all_checkpoints']:.4f} | "
+                         f"{r['ratio_all_checkpoints']:.2f}x | - |")
     r = results.get("nuts")
     if r:
         lines += ["", "| NUTS | per draw (s) | leapfrog steps per draw | per gradient (s) | "

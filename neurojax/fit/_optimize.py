@@ -21,6 +21,8 @@ from ._params import (
     set_params,
 )
 
+_DEFAULT_OPTIMIZER = optax.adam(1e-2)  # one object, so that compiled steps are reused
+
 
 class FitError(RuntimeError):
     """Fitting failed: the loss or its gradient became NaN or infinite."""
@@ -115,7 +117,7 @@ def optimize(model, loss_fn: Callable[[Any], jax.Array],
     chosen, names = trainer.chosen, trainer.names
     start = get_params(model, names)
     check_interior(chosen, start)
-    optimizer = optax.adam(1e-2) if optimizer is None else optimizer
+    optimizer = _DEFAULT_OPTIMIZER if optimizer is None else optimizer
 
     if multistart > 1:
         starts = random_starts(chosen, start, multistart, key)
@@ -124,16 +126,8 @@ def optimize(model, loss_fn: Callable[[Any], jax.Array],
     u0 = jax.vmap(trainer.unconstrain)(starts)
     opt_state = eqx.filter_vmap(optimizer.init)(u0)
 
-    def objective(u, model):
-        return _scalar_loss(loss_fn, trainer.apply(model, u))
-
-    def one_step(model, u, opt_state):
-        loss, grads = jax.value_and_grad(objective)(u, model)
-        updates, opt_state = optimizer.update(grads, opt_state, u)
-        finite = jnp.all(jnp.array([jnp.all(jnp.isfinite(g)) for g in jax.tree.leaves(grads)]))
-        return optax.apply_updates(u, updates), opt_state, loss, finite, trainer.constrain(u)
-
-    step = eqx.filter_jit(eqx.filter_vmap(one_step, in_axes=(None, 0, 0)))
+    def step(model, u, opt_state):
+        return _step(model, u, opt_state, (loss_fn, optimizer, trainer))
 
     losses, values = [], []
     best = np.full(multistart, np.inf)
@@ -194,6 +188,20 @@ def optimize(model, loss_fn: Callable[[Any], jax.Array],
     history = History(loss=loss_arr, params=params, best_loss=float(best[winner]),
                       best_step=int(best_step[winner]), best_start=winner, converged=converged)
     return fitted, history
+
+
+def _one_step(model, u, opt_state, static):
+    loss_fn, optimizer, trainer = static
+    loss, grads = jax.value_and_grad(
+        lambda u: _scalar_loss(loss_fn, trainer.apply(model, u)))(u)
+    updates, opt_state = optimizer.update(grads, opt_state, u)
+    finite = jnp.all(jnp.array([jnp.all(jnp.isfinite(g)) for g in jax.tree.leaves(grads)]))
+    return optax.apply_updates(u, updates), opt_state, loss, finite, trainer.constrain(u)
+
+
+# One compiled step for every start (batched): module level, so that calling `optimize`
+# again with the same loss function, optimiser and parameters reuses the compiled step.
+_step = eqx.filter_jit(eqx.filter_vmap(_one_step, in_axes=(None, 0, 0, None)))
 
 
 def _keep_where(mask: np.ndarray, new, old):

@@ -384,6 +384,15 @@ class Trainable:
         """The parameters' names, as given."""
         return [name for name, _ in self.chosen]
 
+    def _key(self):
+        return tuple(self.chosen), tuple(self.scales.items())
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Trainable) and self._key() == other._key()
+
+    def __hash__(self) -> int:  # a static argument of compiled steps
+        return hash(self._key())
+
     def unconstrain(self, values: Mapping[str, Any]) -> dict[str, jax.Array]:
         """Maps parameter values to the unconstrained space."""
         return {name: bijector(p.constraint).inv(as_float_array(values[name]))
