@@ -197,14 +197,20 @@ def fcd_ks(
     Raises:
         ValueError: if either matrix is not square and at least 2 x 2.
     """
+    return _ks_statistic(*sorted_fcd_values(fcd_a, fcd_b, caller="fcd_ks"))
+
+
+def sorted_fcd_values(fcd_a, fcd_b, *, caller: str) -> tuple[Array, Array]:
+    """The sorted upper-triangle values of two FCD matrices, after checking that each is
+    square and at least 2 x 2 (the error names `caller`)."""
     values = []
     for name, m in (("fcd_a", fcd_a), ("fcd_b", fcd_b)):
         m = as_float_array(m)
         if m.ndim != 2 or m.shape[0] != m.shape[1] or m.shape[0] < 2:
-            raise ValueError(f"`{name}` must be a square FCD matrix at least 2 x 2; got shape "
-                             f"{m.shape}.")
+            raise ValueError(f"{caller}: `{name}` must be a square FCD matrix at least 2 x 2; "
+                             f"got shape {m.shape}.")
         values.append(jnp.sort(_upper_triangle(m)))
-    return _ks_statistic(*values)
+    return values[0], values[1]
 
 
 @jax.jit

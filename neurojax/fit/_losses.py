@@ -21,6 +21,7 @@ from jaxtyping import Array, ArrayLike, Float
 
 from .._trajectory import Trajectory
 from ..analysis import fc_correlation, fcd, firing_rate, functional_connectivity, power_spectrum
+from ..analysis._connectivity import sorted_fcd_values
 from ..core import as_float_array
 
 
@@ -151,15 +152,7 @@ def fcd_distance(fcd_a: Float[ArrayLike, "m m"], fcd_b: Float[ArrayLike, "k k"]
     integral of |Q_a(u) - Q_b(u)| over u in (0, 1), the empirical quantile functions being
     step functions.
     """
-    values = []
-    for name, m in (("fcd_a", fcd_a), ("fcd_b", fcd_b)):
-        m = as_float_array(m)
-        if m.ndim != 2 or m.shape[0] != m.shape[1] or m.shape[0] < 2:
-            raise ValueError(f"fcd_distance: `{name}` must be a square FCD matrix at least "
-                             f"2 x 2; got shape {m.shape}.")
-        rows, cols = np.triu_indices(m.shape[0], k=1)
-        values.append(jnp.sort(m[rows, cols]))
-    a, b = values
+    a, b = sorted_fcd_values(fcd_a, fcd_b, caller="fcd_distance")
     steps = np.union1d(np.arange(a.size + 1) / a.size, np.arange(b.size + 1) / b.size)
     middle = 0.5 * (steps[1:] + steps[:-1])
     ia = np.minimum((middle * a.size).astype(int), a.size - 1)
