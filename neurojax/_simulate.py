@@ -356,7 +356,7 @@ def simulate(model, duration: float, dt: float = 0.1, *, t0: float = 0.0, solver
         budget = max_steps or 16 * n_steps + 4096
     else:
         controller, budget = None, n_steps + 1
-    traced = _is_traced((net, resolved_inputs, y0))
+    traced = _is_traced((net, resolved_inputs, y0, key))
     spikes = [(node, var) for node, var in record
               if var == "spike" and isinstance(net.nodes.get(node), SpikingDynamics)]
     if spikes and every > 1:

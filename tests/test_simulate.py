@@ -204,3 +204,22 @@ def test_seed_whole_brain_fc_matches_empirical():
     iu = np.triu_indices(80, 1)
     scores = [np.corrcoef(fc[iu], emp[iu])[0, 1] for emp in hcp.fcs]
     assert 0.40 < np.mean(scores) < 0.65, scores
+
+
+@pytest.mark.parametrize("members", [1, 3])
+def test_vmap_over_noise_keys_equals_a_loop(members):
+    """A sweep with one noise key per member (also a batch of one) gives each member the run
+    that a single simulation with that key gives."""
+    brain = nj.Network.from_adjacency(nj.masses.FitzHughNagumo(3), np.ones((3, 3)) - np.eye(3),
+                                      lengths=np.full((3, 3), 2.0), speed=10.0,
+                                      coupling=nj.network.Diffusive(strength=0.5),
+                                      noise=nj.inputs.OUNoise(sigma=0.05))
+    keys = jax.random.split(jax.random.key(3), members)
+
+    def run(key):
+        return nj.simulate(brain, 20.0, 0.1, inputs={"x": 0.9}, record=["x"], key=key)["x"]
+
+    batched = eqx.filter_vmap(run)(keys)
+    looped = np.stack([np.asarray(run(k)) for k in keys])
+    np.testing.assert_allclose(np.asarray(batched), looped, rtol=1e-5, atol=1e-6)
+    assert members == 1 or np.abs(looped[0] - looped[1]).max() > 1e-3

@@ -57,11 +57,11 @@ class GridBrownianPath(diffrax.AbstractBrownianPath):
             return jax.random.normal(jax.random.fold_in(key, index),
                                      (self.block_size, self._width()), self._dtype())
 
-        if self._trailing() == ():
+        if self.batch is None:
             return draw(self.key)
-        if self._trailing() == (1,):
+        if jnp.ndim(self.key) == 0:  # one key shared by every member of the batch
             return draw(self.key)[..., None]
-        return jnp.moveaxis(jax.vmap(draw)(self.key), 0, -1)
+        return jnp.moveaxis(jax.vmap(draw)(self.key), 0, -1)  # a key per member (even one)
 
     def next_block(self, block, t0):
         """The block holding step `t0`'s normals, given the block of the previous step."""
