@@ -18,5 +18,12 @@ from ._spiking import decision_network as decision_network
 from ._spiking import decision_outcome as decision_outcome
 from ._spiking import ei_balanced_network as ei_balanced_network
 from ._spiking import simulate_decision as simulate_decision
+from ._whole_brain_fit import FCScore as FCScore
+from ._whole_brain_fit import WholeBrainFit as WholeBrainFit
+from ._whole_brain_fit import fc_score as fc_score
+from ._whole_brain_fit import fit_whole_brain_fc as fit_whole_brain_fc
+from ._whole_brain_fit import refine_fc_fit as refine_fc_fit
+from ._whole_brain_fit import scan_fc_grid as scan_fc_grid
+from ._whole_brain_fit import whole_brain_model as whole_brain_model
 
 EXAMPLES: dict[str, Example] = {e.name: e for e in (*_MASSES, *_CONDUCTANCE, *_SPIKING)}
