@@ -149,20 +149,25 @@ def _solve(net, inputs, y0, noise_key, batch, *, solver, t0, dt, n_steps, every,
     else:
         term = diffrax.ODETerm(lambda t, y, args: net.drift(t, y, args))
     if controller is None:
-        controller = diffrax.StepTo(ts=step_ts)
-        dt0 = None
+        # Fixed steps on the grid: save every `every`-th step itself (not an interpolation
+        # at `save_ts`, whose per-step search costs ~0.7 us a step in float64 on CPU).
+        controller, dt0 = diffrax.StepTo(ts=step_ts), None
+        saveat = diffrax.SaveAt(t0=True, steps=every, fn=observe)
     else:
         dt0 = dt
+        saveat = diffrax.SaveAt(ts=save_ts, fn=observe)
     meter = diffrax.TqdmProgressMeter() if progress else diffrax.NoProgressMeter()
     with warnings.catch_warnings():
         # diffrax fills its save buffers with inf before the solve; for the packed (uint8)
         # spike records that cast warns, harmlessly: every sample is overwritten.
         warnings.filterwarnings("ignore", "invalid value encountered in cast", RuntimeWarning)
         sol = diffrax.diffeqsolve(term, solver, t0=step_ts[0], t1=step_ts[-1], dt0=dt0, y0=y0,
-                                  args=inputs, saveat=diffrax.SaveAt(ts=save_ts, fn=observe),
+                                  args=inputs, saveat=saveat,
                                   stepsize_controller=controller, adjoint=adjoint,
                                   max_steps=max_steps, progress_meter=meter, throw=throw)
-    return sol.ts, sol.ys, sol.result
+    # (saving by steps allocates a sample more than the grid holds when `every` divides
+    # `max_steps`)
+    return sol.ts[:n_save], jax.tree.map(lambda y: y[:n_save], sol.ys), sol.result
 
 
 def _structural(params):
