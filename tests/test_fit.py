@@ -14,6 +14,7 @@ import scipy.stats
 
 import neurojax as nj
 from neurojax import fit
+from neurojax.examples import JR_SIGMA, JR_TRUTH, jansen_rit_priors, jansen_rit_spectrum
 from tests.helpers import central_difference, tree_allclose, x64
 
 
@@ -291,6 +292,10 @@ def test_nan_loss_and_nan_gradient_report_the_parameters():
     with pytest.raises(fit.FitError, match=r"gradient is NaN or infinite at step 0 for tau = 20"):
         fit.optimize(model, lambda m: jnp.sum(jnp.sqrt(jnp.abs(m.tau - 20.0))), steps=5,
                      trainable="tau", progress=False)
+    per_unit = nj.masses.FitzHughNagumo(1, tau=np.array([20.0]))  # a size-1 array parameter
+    with pytest.raises(fit.FitError, match=r"loss is nan at step 0 for tau = 20"):
+        fit.optimize(per_unit, lambda m: jnp.sum(jnp.log(m.tau - 25.0)), steps=5,
+                     trainable="tau", progress=False)
 
 
 def test_optimize_bad_arguments():
@@ -386,18 +391,8 @@ def test_bayesian_bad_input():
 
 
 # ---------------------------------------------------------------- Jansen-Rit recovery (slow)
-JR_TRUTH = {"A": 3.25, "B": 22.0, "p": 220.0}  # Jansen & Rit (1995)
-JR_PRIORS = {"A": dist.Uniform(2.6, 4.2), "B": dist.Uniform(17.0, 29.0),
-             "p": dist.Uniform(120.0, 320.0)}
-JR_SIGMA = 0.05  # assumed noise of the observed log10 power (12% in power)
-
-
-def _jr_features(model):
-    """log10 power spectrum of v_pyr from 2 to 40 Hz at 1 Hz resolution (39 bins), over 1 s
-    after a 500 ms transient, with a floor of 1e-6 mV^2/Hz (below it the spectrum of this
-    deterministic oscillation is the Hann window's leakage, whose nulls make the log rough)."""
-    x = nj.simulate(model, 1500.0, 0.1, record=["v_pyr"], sample_every=2.0)["v_pyr"]
-    return fit.log_spectrum(x[250:, 0], 2.0, fmin=2.0, fmax=40.0, floor=1e-6)[1]
+JR_PRIORS = jansen_rit_priors()  # uniform; the truth JR_TRUTH is Jansen & Rit's (1995)
+_jr_features = jansen_rit_spectrum  # log10 power of v_pyr, 2-40 Hz
 
 
 def _check_recovery(post, names, *, ci=None, mean_within=None):

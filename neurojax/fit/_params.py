@@ -344,10 +344,9 @@ def describe_values(values: Mapping[str, Any]) -> str:
     """`name = value` pairs for error messages."""
     def fmt(v):
         v = np.asarray(v)
-        return f"{float(v):.6g}" if v.size == 1 else np.array2string(v, precision=5,
+        return f"{v.item():.6g}" if v.size == 1 else np.array2string(v, precision=5,
                                                                      threshold=8)
     return ", ".join(f"{k} = {fmt(v)}" for k, v in values.items())
-
 
 
 class Trainable:
