@@ -433,3 +433,23 @@ def test_refractory_countdown_does_not_lose_steps_to_rounding():
     steps = np.round(np.diff(times) / 0.1).astype(int)
     charge = 20.0 * np.log(20.0 / 10.0)  # ms from v_reset to v_th
     assert set(steps) == {int(np.ceil(charge / 0.1)) + 50}, np.unique(steps, return_counts=True)
+
+
+@pytest.mark.parametrize("n", [5, 33, 1025, 70_000])
+def test_spiking_rows_found_by_the_count_tree_equal_nonzero(n):
+    """The event path finds the neurons that spiked by descending a tree of spike counts
+    (bits packed 32 to a word); it must list the same neurons, in the same order, as
+    `np.nonzero`, for any number of spikes and any number of rows asked for."""
+    from neurojax.network._delivery import _spiking_rows, spike_tree
+
+    rows = jax.jit(lambda s, k: _spiking_rows(spike_tree(s), s, k), static_argnums=1)
+    rng = np.random.default_rng(n)
+    for p in (0.0, 0.002, 0.05, 0.5, 1.0):
+        spikes = (rng.random(n) < p).astype(np.float32)
+        for k in sorted({1, 16, 64, n}):
+            index, value = rows(jnp.asarray(spikes), k)
+            want = np.flatnonzero(spikes)[:k]
+            np.testing.assert_array_equal(np.asarray(index)[:want.size], want)
+            np.testing.assert_array_equal(np.asarray(index)[want.size:], 0)
+            np.testing.assert_array_equal(np.asarray(value), np.r_[np.ones(want.size),
+                                                                   np.zeros(k - want.size)])

@@ -72,8 +72,11 @@ class Network(eqx.Module):
         for edge in self.edges:
             self._check_edge(edge)
         projections = [e for e in edges if isinstance(e, Projection)]
-        keys = (list(jax.random.split(key, len(projections))) if key is not None
-                else [None] * len(projections))
+        keys = [None] * len(projections)
+        if key is not None and projections:
+            # One key per projection, unstacked on the host (no device op to compile).
+            data = np.asarray(jax.random.key_data(jax.random.split(key, len(projections))))
+            keys = [jax.random.wrap_key_data(k, impl=jax.random.key_impl(key)) for k in data]
         self.projections = tuple(self._build_projection(p, k)
                                  for p, k in zip(projections, keys, strict=True))
         for edge in self.graded:
@@ -313,8 +316,9 @@ class Network(eqx.Module):
                 g = proj.dense_product(g)
             else:
                 syn = proj.synapses
+                weighted = g[:, None] if syn.weights is None else syn.weights * g[:, None]
                 g = proj.weight * jnp.zeros((syn.n_post + 1,), g.dtype).at[syn.targets].add(
-                    syn.weights * g[:, None])[: syn.n_post]
+                    jnp.broadcast_to(weighted, syn.targets.shape))[: syn.n_post]
         v = state[proj.post]["v"] if proj.output.needs_voltage else None
         return proj.output.current(g, v)
 

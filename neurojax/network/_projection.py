@@ -132,12 +132,12 @@ class Projection(eqx.Module):
                 and self.connectivity.allow_self):
             # Every target receives the same sum over all sources: one shared row (1, n_pre)
             # instead of an (n_post, n_pre) matrix of ones, O(n_pre) a step.
-            row = jnp.ones((1, n_pre), self.weight.dtype)
+            row = jnp.asarray(np.ones((1, n_pre), self.weight.dtype))
             return dataclasses.replace(self, dense=row, delivery="dense")
         pre, post = self.connectivity.edges(n_pre, n_post, key)
         if uniform and self.delivery != "event" and isinstance(self.connectivity, OneToOne):
             # Target i receives source i: the diagonal (n,), O(n) a step.
-            diagonal = jnp.ones((n_pre,), self.weight.dtype)
+            diagonal = jnp.asarray(np.ones((n_pre,), self.weight.dtype))
             return dataclasses.replace(self, dense=diagonal, delivery="dense")
         values = self.connectivity.values() if isinstance(self.connectivity,
                                                           FromMatrix) else None
@@ -150,22 +150,33 @@ class Projection(eqx.Module):
             raise ValueError(f"Projection {self.name}: `delay` has shape {self.delay.shape}, but "
                              f"the connectivity made {len(pre)} synapses; pass a scalar or one "
                              f"delay per synapse.")
-        base = (self.weight if per_synapse else jnp.ones(len(pre))) * (
-            1.0 if values is None else jnp.asarray(values))
         mode = self.delivery
         if mode == "auto":
             mode = "dense" if len(pre) > 0.25 * n_pre * n_post else "event"
+        if mode == "dense" and self.delay is not None and self.delay.ndim > 0:
+            raise ValueError(f"Projection {self.name}: per-synapse delays need "
+                             f"delivery='event'.")
+        # Per-synapse weights (the projection's, times the matrix values) live in the
+        # synapses, and the projection's weight becomes 1; without either, the synapses
+        # weigh 1 and the scalar weight multiplies them.
+        base = None
+        if per_synapse or values is not None:
+            base = _per_synapse(self.weight) if per_synapse else 1.0
+            if values is not None:
+                base = base * _per_synapse(values)
+        weight = jnp.asarray(np.ones((), self.weight.dtype)) if per_synapse else self.weight
         if mode == "dense":
-            if self.delay is not None and self.delay.ndim > 0:
-                raise ValueError(f"Projection {self.name}: per-synapse delays need "
-                                 f"delivery='event'.")
-            dense = jnp.zeros((n_post, n_pre), base.dtype).at[post, pre].add(base)
-            weight = jnp.ones((), self.weight.dtype) if per_synapse else self.weight
+            dtype = jnp.result_type(float)
+            if base is None or is_concrete(base):  # summed on the host (repeated pairs add)
+                flat = np.bincount(np.asarray(post) * n_pre + np.asarray(pre),
+                                   None if base is None else np.broadcast_to(base, len(pre)),
+                                   minlength=n_post * n_pre)
+                dense = jnp.asarray(flat.reshape(n_post, n_pre).astype(dtype))
+            else:
+                dense = jnp.zeros((n_post, n_pre), dtype).at[post, pre].add(base)
             return dataclasses.replace(self, dense=dense, delivery="dense", weight=weight)
         delay = None if self.delay is None or self.delay.ndim == 0 else self.delay
         synapses = as_synapses(pre, post, n_pre, n_post, base, delay)
-        # Per-synapse weights now live in `synapses.weights`.
-        weight = jnp.ones((), self.weight.dtype) if per_synapse else self.weight
         return dataclasses.replace(self, synapses=synapses, delivery="event", weight=weight)
 
     def spike_bound(self, n_pre: int) -> int:
@@ -173,3 +184,9 @@ class Projection(eqx.Module):
         if self.max_spikes is not None:
             return int(min(self.max_spikes, n_pre))
         return int(min(n_pre, max(64, math.ceil(0.1 * n_pre))))
+
+
+def _per_synapse(value):
+    """Per-synapse values as a NumPy array when concrete (laid out on the host), else the
+    traced array."""
+    return np.asarray(value) if is_concrete(value) else jnp.asarray(value)

@@ -17,6 +17,7 @@ import jax.numpy as jnp
 from ..core import x_over_one_minus_exp
 from ..network._delivery import SpikeQueue, deliver, init_queue
 from ..network._history import History, init_history, push_history
+from ..synapses._synapses import AbstractFirstOrder
 from ._brownian import GridBrownianPath
 from ._term import NetworkTerm
 
@@ -65,9 +66,17 @@ def _events(term: NetworkTerm, t0, y1, state: NetworkSolverState, noise):
         for proj in net.projections:
             by_pre.setdefault(proj.pre, []).append(proj)
         for pre, projs in by_pre.items():
-            arrived, queues = deliver(projs, y1[pre]["spike"], queues, step)
+            # A first-order post-side synapse adds the arriving weights to its variable:
+            # delivery adds them in place.
+            additive = {p.name: y1[p.name][p.synapse.variables[0]] for p in projs
+                        if isinstance(p.synapse, AbstractFirstOrder)}
+            arrived, queues = deliver(projs, y1[pre]["spike"], queues, step, into=additive)
             for proj in projs:
-                y1[proj.name] = dict(proj.synapse.on_spike(y1[proj.name], arrived[proj.name]))
+                if proj.name in additive:
+                    y1[proj.name] = {proj.synapse.variables[0]: arrived[proj.name]}
+                else:
+                    y1[proj.name] = dict(proj.synapse.on_spike(y1[proj.name],
+                                                               arrived[proj.name]))
     history = push_history(state.history, net.observables(y1))
     return y1, NetworkSolverState(history=history, queues=queues, step=step, noise=noise)
 
