@@ -57,63 +57,86 @@ def test_gradient_through_a_spiking_network_with_surrogate_spikes_matches_finite
             np.testing.assert_allclose(float(grads[name]), fd, rtol=1e-6)
 
 
-def _stg_features(cell, *, duration=4000.0, rtol=1e-6, atol=1e-8, **kwargs):
-    """Features (`ex.stg_features`) of an STG neuron, as floats."""
+def _stg_features(cell, *, duration=4000.0, rtol=1e-6, atol=1e-8, as_float=True, **kwargs):
+    """Features (`ex.stg_features`) of an STG neuron, as floats (arrays: `as_float=False`,
+    e.g. under jit)."""
     traj = ex.simulate_stg(cell, duration, rtol=rtol, atol=atol)
-    return {k: float(v) for k, v in ex.stg_features(traj, **kwargs).items()}
+    feats = ex.stg_features(traj, **kwargs)
+    return {k: float(v) for k, v in feats.items()} if as_float else feats
 
 
 def test_gradient_of_the_stg_feature_loss_wrt_the_8_conductances_matches_finite_differences():
     """The STG fit's loss terms on the slow-wave duty cycle and the mean calcium (squared
     relative errors), over 1.6 s from the perturbed start, differentiated with respect to
     the 8 maximal conductances (log coordinates of `nj.fit.Trainable`) through the adaptive
-    solve, against central differences in float64 along three random directions (tight
-    solver tolerances, so that the step-size controller adds no noise). The third term, the
-    burst period from linearly interpolated threshold crossings, is piecewise smooth with
-    kinks where a crossing moves past a sample (finite differences straddle them); that
-    interpolation's gradient is checked on synthetic traces in tests/test_features.py."""
+    solve, in reverse mode (`jax.grad`, the default adjoint) and in forward mode (`jax.jvp`
+    with `diffrax.ForwardMode`, the path of `fit_stg_conductances`' Jacobian), against
+    central differences in float64 along two random directions (tight solver tolerances,
+    so that the step-size controller adds no noise). The third term, the burst period from
+    linearly interpolated threshold crossings, is piecewise smooth with kinks where a
+    crossing moves past a sample (finite differences straddle them); that interpolation's
+    gradient is checked on synthetic traces in tests/test_features.py."""
+    import diffrax
+
     with x64():
         kw = dict(duration=1600.0, transient=0.0, rtol=1e-9, atol=1e-11)
-        targets = _stg_features(ex.stg_neuron(), **kw)
+        targets = jax.jit(lambda c: _stg_features(c, as_float=False, **kw))(ex.stg_neuron())
+        targets = {k: float(v) for k, v in targets.items()}
         start = ex.stg_neuron(scale=ex.STG_PERTURBATION)
-        loss = ex.stg_feature_loss(targets, names=("slow_wave_duty", "mean_calcium"),
-                                   **kw)
+        names = ("slow_wave_duty", "mean_calcium")
+        loss = ex.stg_feature_loss(targets, names=names, **kw)
+        residuals_fwd = ex.stg_feature_residuals(targets, names=names,
+                                              adjoint=diffrax.ForwardMode(), **kw)
         trainable = fit.Trainable(start, ex.STG_CONDUCTANCES)
         u0 = trainable.unconstrained(start)
-        f = jax.jit(lambda u: loss(trainable.apply(start, u)))
+        # the loss and its forward-mode derivative in one compiled function (the loss for
+        # the finite differences too: one compilation fewer)
+        value_and_jvp = jax.jit(lambda u, d: jax.jvp(
+            lambda u: jnp.mean(residuals_fwd(trainable.apply(start, u)) ** 2), (u,), (d,)))
+        zero = {n: jnp.zeros_like(v) for n, v in u0.items()}
+
+        def f(u):
+            return value_and_jvp(u, zero)[0]
+
         assert np.isfinite(float(f(u0))) and float(f(u0)) > 0.01
         grads = jax.jit(jax.grad(lambda u: loss(trainable.apply(start, u))))(u0)
         rng = np.random.default_rng(0)
-        for _ in range(3):
-            d = {n: rng.normal() for n in u0}
+        for _ in range(2):
+            d = {n: jnp.asarray(rng.normal()) for n in u0}
             fd = central_difference(lambda t, d=d: f({n: u0[n] + t * d[n] for n in u0}), 0.0,
                                     1e-3)
             directional = sum(float(grads[n]) * d[n] for n in u0)
+            forward = float(value_and_jvp(u0, d)[1])
             assert abs(fd) > 1e-3
-            # measured agreement ~1e-5 relative; the bound of test_compartments' STG gradient
+            # measured: 7e-5 and 2e-4 relative (both modes; they agree to 4e-7); the bound of
+            # test_compartments' STG gradient
             np.testing.assert_allclose(directional, fd, rtol=1e-3)
+            np.testing.assert_allclose(forward, fd, rtol=1e-3)
 
 
 # ----------------------------------------------------------------------------- fits
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="measured: loss 0.166 -> 0.008, mean calcium +5%, "
-                   "slow-wave duty -11%, period -10% (pathwise gradients miss the spikes that "
-                   "appear or vanish; see fit_stg_conductances)")
 def test_stg_conductance_fit_reaches_the_target_features_within_5_percent():
     """Issue requirement: gradient fitting of the STG neuron reaches the target features
-    within 5%. From `STG_PERTURBATION` (gCaS -20%, gKA and gKCa +25%: 45% of the target's
-    mean calcium, slow-wave duty cycle 0.25 instead of 0.45), all 8 conductances fitted
-    to the slow wave's burst period and duty cycle and the mean calcium."""
+    within 5%. From `STG_PERTURBATION` (gCaS -20%, gKA and gKCa +25%: 7 instead of 17
+    spikes per burst, 45% of the target's mean calcium, slow-wave duty cycle 0.25 instead
+    of 0.45), all 8 conductances fitted by Levenberg-Marquardt steps with the Jacobian of
+    the features through the solver (`fit_stg_conductances`) to the slow wave's burst period
+    and duty cycle and the mean calcium. Checked on the fitted cell, simulated afresh: those
+    three, and the burst period and duty cycle from spike times (not fitted), within 5% of
+    the target's. (Spikes per burst, an integer, is not required: measured 16 instead of 17.)
+    """
     with x64():
         targets = _stg_features(ex.stg_neuron())
         start = ex.stg_neuron(scale=ex.STG_PERTURBATION)
         before = _stg_features(start)
         assert all(abs(before[k] / targets[k] - 1) > 0.3 for k in ("slow_wave_duty",
-                                                                   "mean_calcium"))
+                                                                   "mean_calcium",
+                                                                   "duty_cycle"))
         fitted, history = ex.fit_stg_conductances(start, targets, progress=False)
         after = _stg_features(fitted)
         assert history.best_loss < 1e-2 * history.loss[0]
-    for k in ex.STG_FEATURES:
+    for k in (*ex.STG_FEATURES, "period", "duty_cycle"):
         np.testing.assert_allclose(after[k], targets[k], rtol=0.05, err_msg=k)
 
 

@@ -28,6 +28,7 @@ from ._fitting import slow_wave as slow_wave
 from ._fitting import slow_wave_duty as slow_wave_duty
 from ._fitting import slow_wave_period as slow_wave_period
 from ._fitting import stg_feature_loss as stg_feature_loss
+from ._fitting import stg_feature_residuals as stg_feature_residuals
 from ._fitting import stg_features as stg_features
 from ._fitting import stg_neuron as stg_neuron
 from ._fitting import tune_ei_rates as tune_ei_rates
