@@ -6,8 +6,9 @@ default) unless stated; times are the best of `--repeats` calls after a warm-up 
 - `jr`: the Jansen-Rit spectrum fit: a 2 s simulation (adaptive Tsit5, rtol 1e-6, recorded
   every 1 ms), loss = distance of log power spectra (2-40 Hz) to a target, parameters
   (A, B, p). Times a forward simulation and a loss gradient (both jit-compiled, best of
-  repeats), with diffrax's default checkpointing and with a checkpoint at every step, and
-  one step of `nj.fit.optimize` (its compiled step reused);
+  repeats), with diffrax's default checkpointing, with a checkpoint at every step and in
+  forward mode (`jax.jacfwd` through a `diffrax.ForwardMode()` solve), and one step of
+  `nj.fit.optimize` (its compiled step reused);
 - `nuts`: NUTS on the same features with priors on (A, B, p) (float64, dense mass matrix,
   started at the truth): time per draw (warm-up included), from two runs of different
   lengths (the compile time cancels);
@@ -91,6 +92,21 @@ def _jr_worker(repeats: int) -> dict:
         out["forward_s" + label] = _best_time(lambda f=forward, u=u0: f(u), repeats)
         out["gradient_s" + label] = _best_time(lambda g=gradient, u=u0: g(u), repeats)
         out["ratio" + label] = out["gradient_s" + label] / out["forward_s" + label]
+    # Forward mode: one tangent per parameter along a ForwardMode solve (`gradient="forward"`
+    # of `nj.fit.optimize`).
+    model, features, target = _jr_problem(adjoint=diffrax.ForwardMode())
+    trainable = nj.fit.Trainable(model, ["A", "B", "p"])
+    u0 = trainable.unconstrained(model)
+
+    def loss_fwd(u):
+        value = jnp.mean((features(trainable.apply(model, u)) - target) ** 2)
+        return value, value
+
+    forward = eqx.filter_jit(lambda u: loss_fwd(u)[0])
+    gradient = eqx.filter_jit(jax.jacfwd(loss_fwd, has_aux=True))
+    out["forward_s_forward_mode"] = _best_time(lambda: forward(u0), repeats)
+    out["gradient_s_forward_mode"] = _best_time(lambda: gradient(u0), repeats)
+    out["ratio_forward_mode"] = out["gradient_s_forward_mode"] / out["forward_s_forward_mode"]
     # `optimize` reuses its compiled step when called again with the same loss and optimiser.
     model, features, target = _jr_problem()
     loss_fn = lambda m: jnp.mean((features(m) - target) ** 2)  # noqa: E731
@@ -210,6 +226,11 @@ def _table(results: dict[str, dict]) -> str:
                          f"recomputation) | {r['forward_s_all_checkpoints']:.4f} | "
                          f"{r['gradient_s_all_checkpoints']:.4f} | "
                          f"{r['ratio_all_checkpoints']:.2f}x | - |")
+        if r and "ratio_forward_mode" in r:
+            lines.append(f"| same, forward mode (`jax.jacfwd`, `diffrax.ForwardMode()`) | "
+                         f"{r['forward_s_forward_mode']:.4f} | "
+                         f"{r['gradient_s_forward_mode']:.4f} | "
+                         f"{r['ratio_forward_mode']:.2f}x | - |")
     r = results.get("nuts")
     if r:
         lines += ["", "| NUTS | per draw (s) | leapfrog steps per draw | per gradient (s) | "

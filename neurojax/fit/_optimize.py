@@ -68,7 +68,7 @@ def optimize(model, loss_fn: Callable[[Any], jax.Array],
              optimizer: optax.GradientTransformation | None = None, *, steps: int,
              trainable: str | Iterable[str] | Any, key: jax.Array | None = None,
              multistart: int = 1, progress: bool = True, tol: float = 1e-6,
-             patience: int = 20):
+             patience: int = 20, gradient: str = "reverse"):
     """Fits parameters of `model` by gradient descent on `loss_fn(model)`.
 
     Bounded and positive parameters are optimised in an unconstrained space through their
@@ -93,6 +93,10 @@ def optimize(model, loss_fn: Callable[[Any], jax.Array],
         tol: early stopping: the run ends when no start has lowered its best loss by more
             than `tol` times its magnitude for `patience` consecutive steps.
         patience: see `tol`.
+        gradient: `"reverse"` (`jax.grad`, the default) or `"forward"` (`jax.jacfwd`: one
+            tangent per parameter, carried along the same solve; for a few parameters
+            through a long simulation this is cheaper and needs no checkpoints). With
+            `"forward"`, `loss_fn` must simulate with `adjoint=diffrax.ForwardMode()`.
 
     Returns:
         `(fitted model, History)`: the model with the parameters of the lowest loss seen
@@ -108,6 +112,9 @@ def optimize(model, loss_fn: Callable[[Any], jax.Array],
                              ("patience", patience, 1)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ValueError(f"optimize: `{name}` must be an integer >= {low}; got {value!r}.")
+    if gradient not in ("reverse", "forward"):
+        raise ValueError(f"optimize: `gradient` must be 'reverse' or 'forward'; got "
+                         f"{gradient!r}.")
     if not tol >= 0:
         raise ValueError(f"optimize: `tol` must be >= 0; got {tol}.")
     if multistart > 1 and key is None:
@@ -127,7 +134,7 @@ def optimize(model, loss_fn: Callable[[Any], jax.Array],
     opt_state = eqx.filter_vmap(optimizer.init)(u0)
 
     def step(model, u, opt_state):
-        return _step(model, u, opt_state, (loss_fn, optimizer, trainer))
+        return _step(model, u, opt_state, (loss_fn, optimizer, trainer, gradient))
 
     losses, values = [], []
     best = np.full(multistart, np.inf)
@@ -191,9 +198,15 @@ def optimize(model, loss_fn: Callable[[Any], jax.Array],
 
 
 def _one_step(model, u, opt_state, static):
-    loss_fn, optimizer, trainer = static
-    loss, grads = jax.value_and_grad(
-        lambda u: _scalar_loss(loss_fn, trainer.apply(model, u)))(u)
+    loss_fn, optimizer, trainer, gradient = static
+
+    def objective(u):
+        return _scalar_loss(loss_fn, trainer.apply(model, u))
+
+    if gradient == "forward":  # the loss rides along as auxiliary output: one solve
+        grads, loss = jax.jacfwd(lambda u: (objective(u),) * 2, has_aux=True)(u)
+    else:
+        loss, grads = jax.value_and_grad(objective)(u)
     updates, opt_state = optimizer.update(grads, opt_state, u)
     finite = jnp.all(jnp.array([jnp.all(jnp.isfinite(g)) for g in jax.tree.leaves(grads)]))
     return optax.apply_updates(u, updates), opt_state, loss, finite, trainer.constrain(u)
