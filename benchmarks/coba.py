@@ -33,7 +33,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -42,6 +41,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "peers"))
 
 import _coba_common as common  # noqa: E402
+from _driver import fmt, run_json  # noqa: E402
 
 
 def _neurojax_worker(n: int, duration: float, seed: int, transient: float,
@@ -83,23 +83,6 @@ def _neurojax_worker(n: int, duration: float, seed: int, transient: float,
             "peak_rss_mb": common.peak_rss_mb()}
 
 
-def _subprocess(cmd: list[str], timeout: float) -> dict | None:
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=timeout)
-    except subprocess.CalledProcessError as err:
-        tail = (err.stderr or "").strip().splitlines()[-3:]
-        print(f"  failed {' '.join(cmd[:2])}: {err} {' | '.join(tail)}", file=sys.stderr)
-        return None
-    except (OSError, subprocess.SubprocessError) as err:
-        print(f"  skipped {' '.join(cmd[:2])}: {err}", file=sys.stderr)
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _fmt(value, spec: str) -> str:
-    return "-" if value is None else format(value, spec)
-
-
 def _rows(n: int, duration: float, results: list[dict]) -> list[str]:
     by_name = {r["sim"]: r for r in results}
     reference = by_name.get("neurojax", {}).get("run_s")
@@ -107,9 +90,9 @@ def _rows(n: int, duration: float, results: list[dict]) -> list[str]:
     for r in results:
         ratio = f"{r['run_s'] / reference:.2f}x" if reference else "n/a"
         lines.append(
-            f"| {r['sim']} | {n:,} | {duration / 1000:g} | {_fmt(r.get('build_s'), '.2f')} | "
-            f"{_fmt(r.get('compile_s'), '.2f')} | {r['run_s']:.3f} | "
-            f"{_fmt(r.get('run_cpu_s'), '.2f')} | {ratio} | {r['rate_E_hz']:.1f} | "
+            f"| {r['sim']} | {n:,} | {duration / 1000:g} | {fmt(r.get('build_s'), '.2f')} | "
+            f"{fmt(r.get('compile_s'), '.2f')} | {r['run_s']:.3f} | "
+            f"{fmt(r.get('run_cpu_s'), '.2f')} | {ratio} | {r['rate_E_hz']:.1f} | "
             f"{r['rate_I_hz']:.1f} | {r['cv_isi_E']:.2f} | {r['cv_isi_I']:.2f} | "
             f"{r['peak_rss_mb']:.0f} |")
     return lines
@@ -150,12 +133,12 @@ def main() -> None:
         for n in args.sizes:
             common_args = ["--duration", str(duration), "--seed", str(args.seed),
                            "--transient", str(args.transient)]
-            runs = [_subprocess([sys.executable, __file__, "--durations", str(duration),
+            runs = [run_json([sys.executable, __file__, "--durations", str(duration),
                                  "--seed", str(args.seed), "--transient", str(args.transient),
                                  "--repeats", str(args.repeats), "--worker", str(n)],
                                 args.timeout)]
             if "brian2" in args.peers and os.path.exists(args.brian2_python):
-                r = _subprocess([args.brian2_python, str(HERE / "peers/brian2_coba.py"),
+                r = run_json([args.brian2_python, str(HERE / "peers/brian2_coba.py"),
                                  "--n", str(n), "--threads", str(args.brian2_threads),
                                  *common_args], args.timeout)
                 if r is not None:
@@ -165,7 +148,7 @@ def main() -> None:
                     r["peak_rss_mb"] += r.get("binary_peak_rss_mb", 0.0)
                 runs.append(r)
             if "brainpy" in args.peers and os.path.exists(args.brainpy_python):
-                r = _subprocess([args.brainpy_python, str(HERE / "peers/brainpy_coba.py"),
+                r = run_json([args.brainpy_python, str(HERE / "peers/brainpy_coba.py"),
                                  "--n", str(n), *common_args], args.timeout)
                 if r is not None:
                     r["sim"] = f"BrainPy {r['version']} jit"

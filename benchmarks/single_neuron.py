@@ -46,7 +46,6 @@ import json
 import os
 import platform
 import shlex
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -55,6 +54,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "peers"))
 
 import _single_neuron_common as common  # noqa: E402
+from _driver import fmt, run_json  # noqa: E402
 
 #: neurojax methods per model: ("exp", dt) fixed-step exponential Euler, ("tsit5", rtol).
 METHODS = {"hh": [("exp", 0.1), ("exp", 0.05), ("exp", 0.025), ("exp", 0.01),
@@ -166,23 +166,6 @@ def _neurojax_worker(model: str, repeats: int, batch: int, grad: bool) -> dict:
 
 
 # ----------------------------------------------------------------------------- driver
-def _subprocess(cmd: list[str], timeout: float) -> dict | None:
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=timeout)
-    except subprocess.CalledProcessError as err:
-        tail = (err.stderr or "").strip().splitlines()[-3:]
-        print(f"  failed {' '.join(cmd[:2])}: {err} {' | '.join(tail)}", file=sys.stderr)
-        return None
-    except (OSError, subprocess.SubprocessError) as err:
-        print(f"  skipped {' '.join(cmd[:2])}: {err}", file=sys.stderr)
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _fmt(value, spec: str) -> str:
-    return "-" if value is None else format(value, spec)
-
-
 def _tables(results: list[dict], references: dict) -> str:
     rows = []
     for result in results:
@@ -197,9 +180,9 @@ def _tables(results: list[dict], references: dict) -> str:
            "|" + " --- |" * 10]
     for r in forward:
         out.append(f"| {r['model']} | {r['sim']} | {r['method']} | "
-                   f"{_fmt(r.get('compile_s'), '.2f')} | {r['run_s']:.4f} | "
+                   f"{fmt(r.get('compile_s'), '.2f')} | {r['run_s']:.4f} | "
                    f"{r['run_cpu_s']:.4f} | {r['spikes']} / {r['reference_spikes']} | "
-                   f"{_fmt(r['err5_ms'], '.2g')} | {_fmt(r['err_max_ms'], '.2g')} | "
+                   f"{fmt(r['err5_ms'], '.2g')} | {fmt(r['err_max_ms'], '.2g')} | "
                    f"{r['peak_rss_mb']:.0f} |")
 
     def accurate(r):  # every reference spike found, with its largest error
@@ -218,7 +201,7 @@ def _tables(results: list[dict], references: dict) -> str:
         match = [r for r in ours if accurate(r)[0] and r[key] <= peer[key]]
         best = min(match, key=lambda r: r["run_cpu_s"]) if match else None
         label = f"{peer['sim']} {peer['method']}" + ("" if complete else " (5th spike)")
-        out.append(f"| {label} | {_fmt(peer[key], '.2g')} | {peer['run_cpu_s']:.4f} | "
+        out.append(f"| {label} | {fmt(peer[key], '.2g')} | {peer['run_cpu_s']:.4f} | "
                    + (f"{best['method']} | {best[key]:.2g} | {best['run_cpu_s']:.4f} | "
                       f"{peer['run_cpu_s'] / best['run_cpu_s']:.2f}x |" if best else
                       "none | - | - | - |"))
@@ -273,16 +256,16 @@ def main() -> None:
     print(f"references: {', '.join(f'{m} {len(s)} spikes' for m, s in references.items())}"
           f" ({time.perf_counter() - start:.0f} s)", flush=True)
     extra = ["--no-grad"] if args.no_grad else []
-    results = [_subprocess([sys.executable, __file__, "--worker", m, "--repeats",
+    results = [run_json([sys.executable, __file__, "--worker", m, "--repeats",
                             str(args.repeats), "--batch", str(args.batch), *extra],
                            args.timeout) for m in args.models]
     if "hh" in args.models and "jaxley" in args.peers and os.path.exists(args.jaxley_python):
-        results.append(_subprocess(
+        results.append(run_json(
             [args.jaxley_python, str(HERE / "peers/jaxley_single.py"), "--dt", "0.025",
              "0.01", "--repeats", str(args.repeats), "--batch", str(args.batch)]
             + ([] if args.no_grad else ["--grad"]), args.timeout))
     if "hh" in args.models and "neuron" in args.peers and os.path.exists(args.neuron_python):
-        results.append(_subprocess(
+        results.append(run_json(
             [args.neuron_python, str(HERE / "peers/neuron_single.py"), "--dt", "0.025",
              "0.01", "--crank-nicolson", "--repeats", str(args.repeats)], args.timeout))
     results = [r for r in results if r is not None]
