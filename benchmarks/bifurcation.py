@@ -24,10 +24,8 @@ and, with `--write`, appends it to benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -37,6 +35,9 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "peers"))
+
+from _driver import append_section  # noqa: E402
 
 #: analysis -> (interval of the input x_ext, state box of the fixed-point search)
 ANALYSES = {
@@ -169,15 +170,12 @@ def main() -> None:
     print(table)
     print("\n".join(notes))
     if args.write:
-        stamp = datetime.date.today().isoformat()
-        machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}"
         version = f"BrainPy {peer['version']}" if peer else "BrainPy not run"
-        with open(HERE / "RESULTS.md", "a") as f:
-            f.write(f"\n## bifurcation.py — {stamp} — {machine}\n\n"
-                    f"The seed's Bifurcation2D analyses at resolution {args.resolution}, "
-                    f"{mine['precision']}, {version}; limit cycles from "
-                    f"{args.cycle_duration:g} ms simulations.\n\n{table}\n\n"
-                    + "\n".join(f"- {n}" for n in notes) + "\n")
+        append_section(HERE / "RESULTS.md", "bifurcation.py", "CPU",
+                       f"The seed's Bifurcation2D analyses at resolution {args.resolution}, "
+                       f"{mine['precision']}, {version}; limit cycles from "
+                       f"{args.cycle_duration:g} ms simulations.\n\n{table}\n\n"
+                       + "\n".join(f"- {n}" for n in notes))
 
 
 if __name__ == "__main__":

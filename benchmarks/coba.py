@@ -28,10 +28,8 @@ process (code generation) plus that of the binary. Prints a table with ratios (p
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -41,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "peers"))
 
 import _coba_common as common  # noqa: E402
-from _driver import fmt, run_json  # noqa: E402
+from _driver import append_section, fmt, run_json  # noqa: E402
 
 
 def _neurojax_worker(n: int, duration: float, seed: int, transient: float,
@@ -158,16 +156,12 @@ def main() -> None:
             lines += rows
     table = "\n".join(lines)
     if args.write:
-        stamp = datetime.date.today().isoformat()
-        machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python "
-                   f"{platform.python_version()}, CPU only (no GPU)")
-        with open(HERE / "RESULTS.md", "a") as f:
-            f.write(f"\n## coba.py — {stamp} — {machine}\n\n"
-                    f"E/I balanced COBA network (80% E, in-degree 80, exponential COBA synapses, "
-                    f"input 20 mV, dt 0.1 ms, every spike recorded), seed {args.seed}; rates "
-                    f"and CVs after {args.transient:g} ms. Brian2 OpenMP threads: "
-                    f"{args.brian2_threads or 'none (single thread)'}. "
-                    f"{args.note}\n\n{table}\n")
+        append_section(HERE / "RESULTS.md", "coba.py", "CPU only (no GPU)",
+                       f"E/I balanced COBA network (80% E, in-degree 80, exponential COBA "
+                       f"synapses, input 20 mV, dt 0.1 ms, every spike recorded), seed "
+                       f"{args.seed}; rates and CVs after {args.transient:g} ms. Brian2 OpenMP "
+                       f"threads: {args.brian2_threads or 'none (single thread)'}. "
+                       f"{args.note}\n\n{table}")
 
 
 if __name__ == "__main__":

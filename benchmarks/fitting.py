@@ -26,10 +26,7 @@ Prints a table and, with `--write`, appends it to benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -37,6 +34,10 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "peers"))
+
+from _driver import append_section  # noqa: E402
+
 MEMORY_MODES = ("memory-forward", "memory-checkpointed", "memory-every-step")
 
 
@@ -288,13 +289,9 @@ def main() -> None:
     table = _table(results)
     print(table)
     if args.write:
-        stamp = datetime.date.today().isoformat()
-        machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python "
-                   f"{platform.python_version()}, CPU")
-        with open(HERE / "RESULTS.md", "a") as f:
-            f.write(f"\n## fitting.py — {stamp} — {machine}\n\nCommand: `python "
-                    f"benchmarks/fitting.py --write` (see the script's docstring for the "
-                    f"workloads).\n\n{table}\n")
+        append_section(HERE / "RESULTS.md", "fitting.py", "CPU",
+                       f"Command: `python benchmarks/fitting.py --write` (see the script's "
+                       f"docstring for the workloads).\n\n{table}")
 
 
 if __name__ == "__main__":

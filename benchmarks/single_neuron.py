@@ -41,10 +41,8 @@ The peers' environments (their pythons: `--jaxley-python`, `--neuron-python`, or
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import shlex
 import sys
 import time
@@ -54,7 +52,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "peers"))
 
 import _single_neuron_common as common  # noqa: E402
-from _driver import fmt, run_json  # noqa: E402
+from _driver import append_section, fmt, run_json  # noqa: E402
 
 #: neurojax methods per model: ("exp", dt) fixed-step exponential Euler, ("tsit5", rtol).
 METHODS = {"hh": [("exp", 0.1), ("exp", 0.05), ("exp", 0.025), ("exp", 0.01),
@@ -278,17 +276,13 @@ def main() -> None:
             f"the end ({time.perf_counter() - start:.0f} s)")
     print(tables + "\n\n" + load)
     if args.write:
-        stamp = datetime.date.today().isoformat()
-        machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python "
-                   f"{platform.python_version()}, CPU")
         command = shlex.join(["python", "benchmarks/single_neuron.py", *sys.argv[1:]])
-        with open(HERE / "RESULTS.md", "a") as f:
-            f.write(f"\n## single_neuron.py — {stamp} — {machine}\n\n"
-                    f"1 s of classic HH (10 µA/cm² step) and of one STG neuron (AB/PD 2, "
-                    f"Prinz et al. 2004), float64; spike errors against solve_ivp (DOP853, "
-                    f"rtol 1e-10). Times are the best of {args.repeats} runs after the "
-                    f"first call; {load}. {args.note}\n\nCommand: `{command}`\n\n"
-                    f"{tables}\n")
+        append_section(HERE / "RESULTS.md", "single_neuron.py", "CPU",
+                       f"1 s of classic HH (10 µA/cm² step) and of one STG neuron (AB/PD 2, "
+                       f"Prinz et al. 2004), float64; spike errors against solve_ivp (DOP853, "
+                       f"rtol 1e-10). Times are the best of {args.repeats} runs after the "
+                       f"first call; {load}. {args.note}\n\nCommand: `{command}`\n\n"
+                       f"{tables}")
 
 
 if __name__ == "__main__":

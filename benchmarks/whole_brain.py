@@ -17,10 +17,8 @@ Prints a table with the ratios and, with `--write`, appends it to benchmarks/RES
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -29,6 +27,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "peers"))
+
+from _driver import append_section  # noqa: E402
 
 
 def _neurojax_worker(mode: str, duration: float, repeats: int, batch: int) -> dict:
@@ -126,12 +127,9 @@ def main() -> None:
     table = "\n".join(lines)
     print(table)
     if args.write:
-        stamp = datetime.date.today().isoformat()
-        machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}"
-        with open(HERE / "RESULTS.md", "a") as f:
-            f.write(f"\n### whole_brain.py — {stamp} — {machine}\n\n"
-                    f"FHN on hcp80, delays, OU noise, {args.duration:g} ms at dt 0.1 ms; "
-                    f"sweep of {args.batch} coupling strengths.\n\n{table}\n")
+        append_section(HERE / "RESULTS.md", "whole_brain.py", "CPU",
+                       f"FHN on hcp80, delays, OU noise, {args.duration:g} ms at dt 0.1 ms; "
+                       f"sweep of {args.batch} coupling strengths.\n\n{table}")
 
 
 if __name__ == "__main__":

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
-import platform
+import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "peers"))
+
+from _driver import append_section  # noqa: E402
 
 
 def _fmt_params(params: dict[str, float]) -> str:
@@ -32,14 +34,6 @@ def _fmt_params(params: dict[str, float]) -> str:
 def _fmt_score(score) -> str:
     seeds = ", ".join(f"{s:.3f}" for s in score.per_seed)
     return f"{score.mean:.3f} (per seed: {seeds})"
-
-
-def append_atomically(path: Path, text: str) -> None:
-    """Appends `text` to `path` by writing the whole new file beside it and renaming it."""
-    old = path.read_text() if path.exists() else ""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(old + text)
-    os.replace(tmp, path)
 
 
 def main() -> None:
@@ -83,14 +77,11 @@ def main() -> None:
     report = "\n".join(lines)
     print(report)
     if args.write:
-        machine = (f"{platform.machine()}, {os.cpu_count()} cores, "
-                   f"Python {platform.python_version()}")
-        append_atomically(HERE / "RESULTS.md", (
-            f"\n## whole_brain_fit.py — {stamp} — {machine}, CPU (jax {jax.__version__})\n\n"
+        append_section(HERE / "RESULTS.md", "whole_brain_fit.py", f"CPU (jax {jax.__version__})", (
             f"Fit of the seed's whole-brain model (FitzHugh-Nagumo on hcp80, input 0.72) to the "
             f"mean empirical FC: coupling strength K, conduction speed v and OU noise sigma. "
             f"Command: `python benchmarks/whole_brain_fit.py --write` (machine shared with "
-            f"other jobs, so times are upper bounds).\n\n```\n{report}\n```\n"))
+            f"other jobs, so times are upper bounds).\n\n```\n{report}\n```"), date=stamp)
 
 
 if __name__ == "__main__":

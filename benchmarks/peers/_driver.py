@@ -26,3 +26,25 @@ def run_json(cmd: list[str], timeout: float) -> dict | None:
 def fmt(value, spec: str) -> str:
     """`value` formatted with `spec`, or "-" for a missing value."""
     return "-" if value is None else format(value, spec)
+
+
+def append_section(path, script: str, machine_detail: str, body: str, *,
+                   date: str | None = None) -> None:
+    """Appends a section `## <script> — <date> — <machine>, <machine_detail>` with `body` to
+    the results file `path`, atomically (the whole new file is written beside it and renamed
+    over it, so an interrupted run leaves the old file intact). `date`: ISO date of the run
+    (default today)."""
+    import datetime
+    import os
+    import platform
+    from pathlib import Path
+
+    path = Path(path)
+    machine = (f"{platform.machine()}, {os.cpu_count()} cores, Python "
+               f"{platform.python_version()}, {machine_detail}")
+    date = date or datetime.date.today().isoformat()
+    text = f"\n## {script} — {date} — {machine}\n\n{body}\n"
+    old = path.read_text() if path.exists() else ""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(old + text)
+    os.replace(tmp, path)
