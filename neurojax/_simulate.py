@@ -165,9 +165,23 @@ def _solve(net, inputs, y0, noise_key, batch, *, solver, t0, dt, n_steps, every,
                                   args=inputs, saveat=saveat,
                                   stepsize_controller=controller, adjoint=adjoint,
                                   max_steps=max_steps, progress_meter=meter, throw=throw)
-    # (saving by steps allocates a sample more than the grid holds when `every` divides
-    # `max_steps`)
-    return sol.ts[:n_save], jax.tree.map(lambda y: y[:n_save], sol.ys), sol.result
+    ys = jax.tree.map(lambda y: y[:n_save], sol.ys)  # (a no-op when diffrax saved n_save)
+    if throw:  # traced: no host check of the record afterwards
+        ys = eqx.error_if(ys, ~_all_finite(ys), "simulate: the state became NaN or infinite. "
+                          "Run simulate outside jit/vmap/grad to see when and in which "
+                          "variable; then reduce dt, tighten tolerances or check the "
+                          "parameters.")
+    return sol.ts[:n_save], ys, sol.result
+
+
+def _all_finite(ys) -> jax.Array:
+    """Whether every recorded float is finite. Checked here, in the layout the solve
+    wrote (`(time, units, batch)` in a batch-minor sweep): checked after the batch axis is
+    moved to the front, XLA first transposes and copies the whole record, which cost more
+    than the sweep itself."""
+    flags = [jnp.all(jnp.isfinite(y)) for y in jax.tree.leaves(ys)
+             if jnp.issubdtype(y.dtype, jnp.inexact)]
+    return jnp.all(jnp.stack(flags)) if flags else jnp.array(True)
 
 
 def _structural(params):
@@ -360,7 +374,8 @@ def simulate(model, duration: float, dt: float = 0.1, *, t0: float = 0.0, solver
         controller = diffrax.PIDController(rtol=rtol, atol=atol)
         budget = max_steps or 16 * n_steps + 4096
     else:
-        controller, budget = None, n_steps + 1
+        # (diffrax's buffer for saving by steps then holds exactly the n_save samples)
+        controller, budget = None, n_steps
     traced = _is_traced((net, resolved_inputs, y0, key))
     spikes = [(node, var) for node, var in record
               if var == "spike" and isinstance(net.nodes.get(node), SpikingDynamics)]
@@ -390,12 +405,7 @@ def simulate(model, duration: float, dt: float = 0.1, *, t0: float = 0.0, solver
         throw=traced)
     traj = Trajectory(ts=ts, data=ys, packed={
         name: net.nodes[name.split(".")[0]].size for name in packed})
-    if traced:
-        finite = jnp.all(jnp.array([jnp.all(jnp.isfinite(v)) for v in ys.values()]))
-        ts, ys = eqx.error_if((ts, ys), ~finite, "simulate: the state became NaN or infinite. "
-                              "Run simulate outside jit/vmap/grad to see when and in which "
-                              "variable; then reduce dt, tighten tolerances or check the "
-                              "parameters.")
+    if traced:  # (the record was checked for NaN and inf inside the solve)
         return Trajectory(ts=ts, data=ys)
     _raise_if_failed(traj, result, solver)
     return traj
