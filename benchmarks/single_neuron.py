@@ -5,8 +5,9 @@ Hodgkin-Huxley (10 µA/cm² step, from rest) and 1 s of one STG neuron (Prinz et
 kinetics, AB/PD 2 conductances of Prinz, Bucher & Marder 2004). Every simulator runs in its
 own process (so peak memory is its own), in the same invocation of this script:
 
-- neurojax (`--worker hh|stg`): fixed-step `nj.solvers.ExponentialEuler` at several dt and
-  the default adaptive `Tsit5` at several rtol (atol = rtol / 100; v sampled every
+- neurojax (`--worker hh|stg`): fixed-step `nj.solvers.ExponentialEuler` (first order) and
+  `nj.solvers.StaggeredExponentialEuler` (NEURON's staggered scheme, second order) at several
+  dt and the default adaptive `Tsit5` at several rtol (atol = rtol / 100; v sampled every
   0.025 ms); for each, the first jitted call (compile + run) and the best of `--repeats`
   runs (wall and CPU time); the gradient of mean(v) with respect to every maximal
   conductance (HH 3, STG 8) relative to one forward run, in reverse mode (`jax.grad`,
@@ -54,12 +55,16 @@ sys.path.insert(0, str(HERE / "peers"))
 import _single_neuron_common as common  # noqa: E402
 from _driver import append_section, fmt, run_json  # noqa: E402
 
-#: neurojax methods per model: ("exp", dt) fixed-step exponential Euler, ("tsit5", rtol).
+#: neurojax methods per model: ("exp", dt) fixed-step exponential Euler, ("stag", dt)
+#: staggered exponential Euler (second order), ("tsit5", rtol).
 METHODS = {"hh": [("exp", 0.1), ("exp", 0.05), ("exp", 0.025), ("exp", 0.01),
+                  ("stag", 0.1), ("stag", 0.05), ("stag", 0.025), ("stag", 0.01),
                   ("tsit5", 1e-3), ("tsit5", 1e-4), ("tsit5", 1e-6), ("tsit5", 1e-8)],
            "stg": [("exp", 0.05), ("exp", 0.025), ("exp", 0.01),
+                   ("stag", 0.05), ("stag", 0.025), ("stag", 0.01),
                    ("tsit5", 1e-4), ("tsit5", 1e-6), ("tsit5", 1e-8)]}
-GRAD_METHODS = [("exp", 0.025), ("tsit5", 1e-6)]
+GRAD_METHODS = [("exp", 0.025), ("stag", 0.025), ("tsit5", 1e-6)]
+FIXED = {"exp": "ExponentialEuler", "stag": "StaggeredExponentialEuler"}
 
 
 # ----------------------------------------------------------------------------- neurojax
@@ -78,7 +83,8 @@ def _cells(model: str, size: int):
 
 
 def _method_name(kind: str, value: float) -> str:
-    return f"exp. Euler dt {value:g}" if kind == "exp" else f"Tsit5 rtol {value:g}"
+    names = {"exp": "exp. Euler dt", "stag": "staggered exp. Euler dt", "tsit5": "Tsit5 rtol"}
+    return f"{names[kind]} {value:g}"
 
 
 def _neurojax_worker(model: str, repeats: int, batch: int, grad: bool) -> dict:
@@ -96,8 +102,9 @@ def _neurojax_worker(model: str, repeats: int, batch: int, grad: bool) -> dict:
     def simulator(cell, inputs, kind, value, sample_every, adjoint=None):
         def run(g):
             c = with_conductances(cell, g)
-            if kind == "exp":
-                traj = nj.simulate(c, common.DURATION, value, solver=nj.solvers.ExponentialEuler(),
+            if kind in FIXED:
+                solver = getattr(nj.solvers, FIXED[kind])()
+                traj = nj.simulate(c, common.DURATION, value, solver=solver,
                                    inputs=inputs, record=["v"], sample_every=sample_every,
                                    adjoint=adjoint)
             else:
@@ -116,7 +123,7 @@ def _neurojax_worker(model: str, repeats: int, batch: int, grad: bool) -> dict:
     g0 = conductances(cell)
     rows = []
     for kind, value in METHODS[model]:
-        run = simulator(cell, inputs, kind, value, value if kind == "exp" else 0.025)
+        run = simulator(cell, inputs, kind, value, value if kind in FIXED else 0.025)
         forward = eqx.filter_jit(run)
         (ts, v), first, first_cpu = timed_first(forward, g0)
         _, run_s, run_cpu = common.best_of(lambda f=forward: jax.block_until_ready(f(g0)),
@@ -133,7 +140,7 @@ def _neurojax_worker(model: str, repeats: int, batch: int, grad: bool) -> dict:
             # carried along the same solve)
             reverse = jax.grad(lambda g, r=run: jnp.mean(r(g)[1]))
             forward_mode = jax.jacfwd(lambda g, k=kind, x=value: jnp.mean(simulator(
-                cell, inputs, k, x, x if k == "exp" else 0.025, diffrax.ForwardMode())(g)[1]))
+                cell, inputs, k, x, x if k in FIXED else 0.025, diffrax.ForwardMode())(g)[1]))
             for mode, fn in (("reverse", reverse), ("forward", forward_mode)):
                 fn = eqx.filter_jit(fn)
                 gradient, first, _ = timed_first(fn, g0)

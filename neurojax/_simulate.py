@@ -27,6 +27,7 @@ from .solvers import (
     GridBrownianPath,
     NetworkTerm,
 )
+from .solvers._loop import fixed_step_solve
 
 
 class SimulationError(RuntimeError):
@@ -161,10 +162,15 @@ def _solve(net, inputs, y0, noise_key, batch, *, solver, t0, dt, n_steps, every,
         # diffrax fills its save buffers with inf before the solve; for the packed (uint8)
         # spike records that cast warns, harmlessly: every sample is overwritten.
         warnings.filterwarnings("ignore", "invalid value encountered in cast", RuntimeWarning)
-        sol = diffrax.diffeqsolve(term, solver, t0=step_ts[0], t1=step_ts[-1], dt0=dt0, y0=y0,
-                                  args=inputs, saveat=saveat,
-                                  stepsize_controller=controller, adjoint=adjoint,
-                                  max_steps=max_steps, progress_meter=meter, throw=throw)
+        if isinstance(solver, AbstractNetworkSolver) and isinstance(adjoint, diffrax.ForwardMode):
+            # forward-mode AD: nested scans (solvers/_loop.py), several times cheaper
+            sol = fixed_step_solve(term, solver, y0, inputs, t0=t0, dt=dt, every=every,
+                                   n_save=n_save, observe=observe)
+        else:
+            sol = diffrax.diffeqsolve(term, solver, t0=step_ts[0], t1=step_ts[-1], dt0=dt0,
+                                      y0=y0, args=inputs, saveat=saveat,
+                                      stepsize_controller=controller, adjoint=adjoint,
+                                      max_steps=max_steps, progress_meter=meter, throw=throw)
     ys = jax.tree.map(lambda y: y[:n_save], sol.ys)  # (a no-op when diffrax saved n_save)
     if throw:  # traced: no host check of the record afterwards
         ys = eqx.error_if(ys, ~_all_finite(ys), "simulate: the state became NaN or infinite. "

@@ -63,7 +63,9 @@ class Compartment(Dynamics):
     synaptic activation at fixed voltage, as in Prinz et al. and xolotl; 0.9 s per
     simulated second for the three-cell circuit), or adaptively with
     `diffrax.Kvaerno5(root_finder=optimistix.Newton(rtol, atol))` (1,300 steps for 300 ms,
-    but slower to compile).
+    but slower to compile). `nj.solvers.StaggeredExponentialEuler()` (NEURON's staggered
+    scheme) is second order for about the same cost a step: classic HH, 1 s, worst spike
+    time 0.31 ms off at dt 0.025 ms against 12 ms for `ExponentialEuler`.
 
     Args:
         channels: the ion channels (`nj.channels.hh.Na(...)`, `nj.channels.stg.CaS(...)`,

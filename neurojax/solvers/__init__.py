@@ -6,4 +6,5 @@ from ._euler import Euler as Euler
 from ._euler import ExponentialEuler as ExponentialEuler
 from ._euler import Heun as Heun
 from ._euler import NetworkSolverState as NetworkSolverState
+from ._staggered import StaggeredExponentialEuler as StaggeredExponentialEuler
 from ._term import NetworkTerm as NetworkTerm

@@ -227,6 +227,13 @@ def _own_rates(drift, y, groups=None):
     the other leaves of its group, within a step (synapses are separate state)."""
     leaves, treedef = jax.tree.flatten(y)
     groups = [[i] for i in range(len(leaves))] if groups is None else groups
+    return jax.tree.unflatten(treedef, own_rate_leaves(drift, y, groups))
+
+
+def own_rate_leaves(drift, y, groups) -> list:
+    """`_own_rates` as a list over `jax.tree.leaves(y)`, computed for the leaves in `groups`
+    only (None elsewhere)."""
+    leaves, treedef = jax.tree.flatten(y)
     rates = [None] * len(leaves)
     for group in groups:
         def own(xs, group=group):
@@ -240,4 +247,4 @@ def _own_rates(drift, y, groups=None):
         _, tangents = jax.jvp(own, (xs,), ([jnp.ones_like(x) for x in xs],))
         for i, rate in zip(group, tangents, strict=True):
             rates[i] = rate
-    return jax.tree.unflatten(treedef, rates)
+    return rates
