@@ -124,9 +124,10 @@ def _positive_float(name: str, value: Any) -> float:
 
 
 def _solve(net, inputs, y0, noise_key, batch, *, solver, t0, dt, n_steps, every, n_save,
-           record, packed, adjoint, controller, max_steps, progress, throw):
-    """The diffrax solve. `batch`: None, or the size of a batch-minor sweep (states
-    `(units, batch)`, see `_batch_minor`)."""
+           record, packed, adjoint, controller, max_steps, progress, throw, loop=False):
+    """The solve. `batch`: None, or the size of a batch-minor sweep (states `(units, batch)`,
+    see `_batch_minor`). `loop`: a fixed-step solve runs in neurojax's own loop
+    (`solvers._loop.fixed_step_solve`) instead of `diffrax.diffeqsolve`."""
     dtype = jax.tree.leaves(y0)[0].dtype
     step_ts = t0 + dt * jnp.arange(n_steps + 1, dtype=dtype)
     save_ts = step_ts[::every][:n_save]
@@ -162,8 +163,10 @@ def _solve(net, inputs, y0, noise_key, batch, *, solver, t0, dt, n_steps, every,
         # diffrax fills its save buffers with inf before the solve; for the packed (uint8)
         # spike records that cast warns, harmlessly: every sample is overwritten.
         warnings.filterwarnings("ignore", "invalid value encountered in cast", RuntimeWarning)
-        if isinstance(solver, AbstractNetworkSolver) and isinstance(adjoint, diffrax.ForwardMode):
-            # forward-mode AD: nested scans (solvers/_loop.py), several times cheaper
+        if isinstance(solver, AbstractNetworkSolver) and (
+                loop or isinstance(adjoint, diffrax.ForwardMode)):
+            # Nested scans (solvers/_loop.py): several times cheaper under forward-mode AD,
+            # and without diffeqsolve's per-step bookkeeping (see `_integrate`).
             sol = fixed_step_solve(term, solver, y0, inputs, t0=t0, dt=dt, every=every,
                                    n_save=n_save, observe=observe)
         else:
@@ -203,7 +206,7 @@ def _structural(params):
     return mask
 
 
-def _batch_minor(static, kwargs, axis_size, in_batched, params, y0, noise_key):
+def _batch_minor(static, kwargs, loop, axis_size, in_batched, params, y0, noise_key):
     """vmap rule of the solve: one solve whose states are `(units, batch)`, so that every
     delayed read gathers a contiguous row of the batch instead of `batch` scattered values.
     Batched parameters get their batch axis last, unbatched arrays a trailing axis of 1 (so
@@ -213,8 +216,8 @@ def _batch_minor(static, kwargs, axis_size, in_batched, params, y0, noise_key):
 
     def plain_vmap():
         axes = jax.tree.map(lambda b: 0 if b else None, tuple(in_batched))
-        out = jax.vmap(lambda p, y, k: _solve(*eqx.combine(p, static), y, k, None, **kwargs),
-                       in_axes=axes)(params, y0, noise_key)
+        out = jax.vmap(lambda p, y, k: _solve(*eqx.combine(p, static), y, k, None, **kwargs,
+                                              loop=loop), in_axes=axes)(params, y0, noise_key)
         return out, jax.tree.map(lambda _: True, out)
 
     structural = _structural(params)
@@ -242,7 +245,7 @@ def _batch_minor(static, kwargs, axis_size, in_batched, params, y0, noise_key):
             return plain_vmap()
     except Exception:  # noqa: BLE001 - any model that cannot run batch-minor
         return plain_vmap()
-    ts, ys, result = _solve(net, inputs, y0, noise_key, axis_size, **kwargs)
+    ts, ys, result = _solve(net, inputs, y0, noise_key, axis_size, **kwargs, loop=loop)
     ys = {k: jnp.moveaxis(v, -1, 0) for k, v in ys.items()}  # (time, units, batch) first
     return (ts, ys, result), (False, {k: True for k in ys},
                              jax.tree.map(lambda _: False, result))
@@ -257,12 +260,22 @@ def _integrate(net, inputs, y0, noise_key, *, batch_minor, **kwargs):
 
     if not batch_minor:
         return plain(params, y0, noise_key)
+    # Without differentiation, the fixed-step solve runs in neurojax's own loop (no progress
+    # bar there): diffeqsolve's per-step bookkeeping (step-size controller, saving through
+    # a predicated buffer update, loop-carried copies) cost more than the model's step in
+    # the seed's whole-brain run (1 s: 229 -> 128 ms) and an STG neuron (216 -> 30 ms).
+    loop = not kwargs["progress"]
+
+    def primal(params, y0, noise_key):
+        return _solve(*eqx.combine(params, static), y0, noise_key, None, **kwargs, loop=loop)
+
     # Under `vmap` (without differentiation) the sweep runs batch-minor (`_batch_minor`).
-    # Reverse-mode differentiation goes through the plain solve (custom_vjp), so `grad`,
-    # `vmap` of `grad` and `grad` of `vmap` are those of the plain solve.
-    fast = jax.custom_batching.custom_vmap(plain)
+    # Reverse-mode differentiation goes through the plain solve (custom_vjp: diffeqsolve
+    # with its checkpointed adjoint), so `grad`, `vmap` of `grad` and `grad` of `vmap` are
+    # those of the plain solve.
+    fast = jax.custom_batching.custom_vmap(primal)
     fast.def_vmap(lambda axis_size, in_batched, *args: _batch_minor(
-        static, kwargs, axis_size, in_batched, *args))
+        static, kwargs, loop, axis_size, in_batched, *args))
 
     @jax.custom_vjp
     def solve(params, y0, noise_key):
