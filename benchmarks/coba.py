@@ -8,7 +8,10 @@ neurojax runs the bundled example's network (`ei_balanced_network`). Every simul
 its own process (so peak memory is its own), in the same invocation of this script:
 
 - neurojax: network build, first `simulate` call (compile + run), median of `--repeats`
-  further runs of the same simulation;
+  further runs of the same simulation; with `--neurojax-cores 1` the worker is pinned to
+  one core, so XLA runs on one thread, as Brian2's binary does (by default XLA splits
+  some operations of a step over all cores, which on a shared machine can cost more wall
+  time than it saves);
 - Brian2, `cpp_standalone` (`benchmarks/peers/brian2_coba.py`): code generation + C++
   compile, then the binary (the simulation loop timed by Brian2 itself);
 - BrainPy 2.x, jit (`benchmarks/peers/brainpy_coba.py`): network build, first
@@ -43,7 +46,9 @@ from _driver import append_section, fmt, run_json  # noqa: E402
 
 
 def _neurojax_worker(n: int, duration: float, seed: int, transient: float,
-                     repeats: int) -> dict:
+                     repeats: int, cores: int) -> dict:
+    if cores:  # before XLA starts: it sizes its thread pool and its partitions from these
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:cores])
     import equinox as eqx
     import jax
     import numpy as np
@@ -115,6 +120,9 @@ def main() -> None:
     ap.add_argument("--brainpy-python", default=os.environ.get(
         "NEUROJAX_BRAINPY_PYTHON", "/work/venvs/brainpy-coba/bin/python"))
     ap.add_argument("--brian2-threads", type=int, default=0, help="OpenMP threads of Brian2")
+    ap.add_argument("--neurojax-cores", type=int, default=0,
+                    help="CPU cores the neurojax worker may use (0: all); 1 runs XLA on one "
+                         "thread, as Brian2's single-threaded binary")
     ap.add_argument("--timeout", type=float, default=3600.0, help="per simulator run (s)")
     ap.add_argument("--note", default="", help="a sentence for RESULTS.md (e.g. the load)")
     ap.add_argument("--write", action="store_true", help="append the table to RESULTS.md")
@@ -122,7 +130,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.worker:
         print(json.dumps(_neurojax_worker(args.worker, args.durations[0], args.seed,
-                                          args.transient, args.repeats)))
+                                          args.transient, args.repeats, args.neurojax_cores)))
         return
 
     lines = [HEADER, "|" + " --- |" * 13]
@@ -133,7 +141,8 @@ def main() -> None:
                            "--transient", str(args.transient)]
             runs = [run_json([sys.executable, __file__, "--durations", str(duration),
                                  "--seed", str(args.seed), "--transient", str(args.transient),
-                                 "--repeats", str(args.repeats), "--worker", str(n)],
+                                 "--repeats", str(args.repeats), "--worker", str(n),
+                                 "--neurojax-cores", str(args.neurojax_cores)],
                                 args.timeout)]
             if "brian2" in args.peers and os.path.exists(args.brian2_python):
                 r = run_json([args.brian2_python, str(HERE / "peers/brian2_coba.py"),
@@ -161,6 +170,7 @@ def main() -> None:
                        f"synapses, input 20 mV, dt 0.1 ms, every spike recorded), seed "
                        f"{args.seed}; rates and CVs after {args.transient:g} ms. Brian2 OpenMP "
                        f"threads: {args.brian2_threads or 'none (single thread)'}. "
+                       f"neurojax cores: {args.neurojax_cores or 'all'}. "
                        f"{args.note}\n\n{table}")
 
 

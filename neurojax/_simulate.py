@@ -252,13 +252,13 @@ def _batch_minor(static, kwargs, loop, axis_size, in_batched, params, y0, noise_
 
 
 @eqx.filter_jit
-def _integrate(net, inputs, y0, noise_key, *, batch_minor, **kwargs):
+def _integrate(net, inputs, y0, noise_key, *, own_loop, batch_minor, **kwargs):
     params, static = eqx.partition((net, inputs), eqx.is_array)
 
     def plain(params, y0, noise_key):
         return _solve(*eqx.combine(params, static), y0, noise_key, None, **kwargs)
 
-    if not batch_minor:
+    if not own_loop:
         return plain(params, y0, noise_key)
     # Without differentiation, the fixed-step solve runs in neurojax's own loop (no progress
     # bar there): diffeqsolve's per-step bookkeeping (step-size controller, saving through
@@ -273,9 +273,12 @@ def _integrate(net, inputs, y0, noise_key, *, batch_minor, **kwargs):
     # Reverse-mode differentiation goes through the plain solve (custom_vjp: diffeqsolve
     # with its checkpointed adjoint), so `grad`, `vmap` of `grad` and `grad` of `vmap` are
     # those of the plain solve.
-    fast = jax.custom_batching.custom_vmap(primal)
-    fast.def_vmap(lambda axis_size, in_batched, *args: _batch_minor(
-        static, kwargs, loop, axis_size, in_batched, *args))
+    if batch_minor:
+        fast = jax.custom_batching.custom_vmap(primal)
+        fast.def_vmap(lambda axis_size, in_batched, *args: _batch_minor(
+            static, kwargs, loop, axis_size, in_batched, *args))
+    else:
+        fast = primal
 
     @jax.custom_vjp
     def solve(params, y0, noise_key):
@@ -410,18 +413,21 @@ def simulate(model, duration: float, dt: float = 0.1, *, t0: float = 0.0, solver
                                      if not getattr(net.nodes[n], "counts", False))
     if adjoint is None:
         adjoint = diffrax.RecursiveCheckpointAdjoint()
+    # Fixed-step forward runs use neurojax's own loop, with reverse mode through diffeqsolve
+    # (a custom_vjp, see `_integrate`); inputs that are Python functions may close over
+    # anything, and forward-mode adjoints (e.g. diffrax.ForwardMode) keep the plain solve.
     # Batch-minor vmapping suits the fixed-step solvers (an adaptive solver would share its
     # steps across the batch) of mass networks (not spiking ones: their spike queues are not
-    # batch-minor); inputs that are Python functions may close over anything.
-    # Forward-mode adjoints (e.g. diffrax.ForwardMode) keep the plain solve.
-    batch_minor = isinstance(solver, AbstractNetworkSolver) and not net.spiking and isinstance(
+    # batch-minor).
+    own_loop = isinstance(solver, AbstractNetworkSolver) and isinstance(
         adjoint, diffrax.RecursiveCheckpointAdjoint) and not any(
         isinstance(v, Function) for v in resolved_inputs.values())
+    batch_minor = own_loop and not net.spiking
     ts, ys, result = _integrate(
-        net, resolved_inputs, y0, noise_key, batch_minor=batch_minor, solver=solver, t0=t0,
-        dt=dt, n_steps=n_steps, every=every, n_save=n_save, record=record, packed=packed,
-        adjoint=adjoint, controller=controller, max_steps=budget, progress=bool(progress),
-        throw=traced)
+        net, resolved_inputs, y0, noise_key, own_loop=own_loop, batch_minor=batch_minor,
+        solver=solver, t0=t0, dt=dt, n_steps=n_steps, every=every, n_save=n_save,
+        record=record, packed=packed, adjoint=adjoint, controller=controller,
+        max_steps=budget, progress=bool(progress), throw=traced)
     traj = Trajectory(ts=ts, data=ys, packed={
         name: net.nodes[name.split(".")[0]].size for name in packed})
     if traced:  # (the record was checked for NaN and inf inside the solve)

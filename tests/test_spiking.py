@@ -243,6 +243,34 @@ def test_too_many_spikes_for_the_bound_raises():
 
 
 # ----------------------------------------------------------------------------- gradients
+@pytest.mark.parametrize("make, derivative", [
+    (lambda: nj.surrogate.Sigmoid(beta=4.0),
+     lambda x: 4.0 * np.exp(-4.0 * x) / (1.0 + np.exp(-4.0 * x)) ** 2),
+    (lambda: nj.surrogate.FastSigmoid(beta=10.0),
+     lambda x: 1.0 / (1.0 + 10.0 * np.abs(x)) ** 2),
+    (lambda: nj.surrogate.Arctan(alpha=2.0),
+     lambda x: 2.0 / (2.0 * (1.0 + (np.pi * x) ** 2))),
+])
+def test_surrogate_spike_is_the_step_with_the_surrogate_derivative(make, derivative):
+    """Forward, exactly the Heaviside step (1 at and above threshold); backward, the
+    surrogate derivatives of the papers (sigmoid; SuperSpike, Zenke & Ganguli 2018; arctan,
+    Fang et al. 2021), and a parameter's derivative that of the smooth step (central
+    differences in the parameter)."""
+    with x64():
+        surrogate = make()
+        x = jnp.array([-2.0, -0.3, -1e-3, 0.0, 1e-3, 0.2, 1.5])
+        np.testing.assert_array_equal(np.asarray(surrogate(x)), np.asarray(x >= 0, float))
+        np.testing.assert_allclose(np.asarray(jax.vmap(jax.grad(surrogate))(x)),
+                                   derivative(np.asarray(x)), rtol=1e-12, atol=0)
+        (name,) = [f for f in ("beta", "alpha") if hasattr(surrogate, f)]
+        grads = jax.grad(lambda s: jnp.sum(s(x)))(surrogate)
+        fd = central_difference(
+            lambda p: jnp.sum(eqx.tree_at(lambda s: getattr(s, name), surrogate,
+                                          jnp.asarray(p)).smooth(x)),
+            float(getattr(surrogate, name)), 1e-6)
+        np.testing.assert_allclose(float(getattr(grads, name)), fd, rtol=1e-6)
+
+
 def test_surrogate_gradient_moves_the_rate_toward_a_target():
     """200 ms of 100 LIF neurons (80 E, 20 I, dense delivery): the gradient of a rate loss
     w.r.t. the synaptic weights is finite and non-zero, and a few optax steps reduce it."""
@@ -447,8 +475,9 @@ def test_spiking_rows_found_by_the_count_tree_equal_nonzero(n):
     for p in (0.0, 0.002, 0.05, 0.5, 1.0):
         spikes = (rng.random(n) < p).astype(np.float32)
         for k in sorted({1, 16, 64, n}):
-            index, value = rows(jnp.asarray(spikes), k)
+            index, value, used = rows(jnp.asarray(spikes), k)
             want = np.flatnonzero(spikes)[:k]
+            np.testing.assert_array_equal(np.asarray(used), np.arange(k) < want.size)
             np.testing.assert_array_equal(np.asarray(index)[:want.size], want)
             np.testing.assert_array_equal(np.asarray(index)[want.size:], 0)
             np.testing.assert_array_equal(np.asarray(value), np.r_[np.ones(want.size),

@@ -36,13 +36,17 @@ class Synapses(eqx.Module):
         """True where an entry is a synapse (not padding)."""
         return self.targets < self.n_post
 
-    def rows(self, index: jax.Array, value: jax.Array) -> tuple[jax.Array, jax.Array]:
-        """The targets of the neurons `index` and their weights times `value` (one per row),
-        both `(len(index), max_out_degree)`."""
-        targets = self.targets[index]
+    def rows(self, index: jax.Array, value: jax.Array, used: jax.Array | None = None
+             ) -> tuple[jax.Array, jax.Array]:
+        """The targets of the neurons `index` (each in `[0, n_pre)`) and their weights times
+        `value` (one per row), both `(len(index), max_out_degree)`. Rows where `used` is
+        False get the padding target `n_post` throughout (dropped by scatters)."""
+        targets = gather_rows(self.targets, index)
+        if used is not None:
+            targets = jnp.where(used[:, None], targets, self.n_post)
         if self.weights is None:
             return targets, jnp.broadcast_to(value[:, None], targets.shape)
-        return targets, self.weights[index] * value[:, None]
+        return targets, gather_rows(self.weights, index) * value[:, None]
 
     def to_dense(self) -> np.ndarray:
         """The weight matrix `(n_post, n_pre)` (rows are targets), for inspection and tests."""
@@ -52,6 +56,16 @@ class Synapses(eqx.Module):
                    else np.asarray(self.weights))
         np.add.at(dense, (np.asarray(self.targets), pre), weights)
         return dense[: self.n_post]
+
+
+def gather_rows(table: jax.Array, index: jax.Array) -> jax.Array:
+    """`table[index]` for row indices known to be in range: a plain gather of whole rows,
+    without the wrapping of negative indices that `jnp` indexing adds to every gathered
+    element (XLA evaluates a gather fusion element by element)."""
+    dims = jax.lax.GatherDimensionNumbers(offset_dims=(1,), collapsed_slice_dims=(0,),
+                                          start_index_map=(0,))
+    return jax.lax.gather(table, index[:, None], dims, (1, table.shape[1]),
+                          mode=jax.lax.GatherScatterMode.PROMISE_IN_BOUNDS)
 
 
 def pad_rows(pre: np.ndarray, post: np.ndarray, n_pre: int, n_post: int, *,

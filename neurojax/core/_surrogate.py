@@ -28,9 +28,21 @@ class AbstractSurrogate(eqx.Module):
         """A smooth step whose derivative is the surrogate derivative."""
 
     def __call__(self, x: jax.Array) -> jax.Array:
-        smooth = self.smooth(x)
-        step = (x >= 0).astype(smooth.dtype)
-        return smooth + jax.lax.stop_gradient(step - smooth)
+        return _spike(self, x)
+
+
+@jax.custom_jvp
+def _spike(surrogate: AbstractSurrogate, x: jax.Array) -> jax.Array:
+    """The step, with the derivatives (in `x` and the surrogate's parameters) of
+    `surrogate.smooth`: a rule of its own, so the forward pass computes the step only."""
+    return (x >= 0).astype(jnp.result_type(x, float))
+
+
+@_spike.defjvp
+def _spike_jvp(primals, tangents):
+    surrogate, x = primals
+    _, tangent = jax.jvp(lambda s, y: s.smooth(y), primals, tangents)
+    return _spike(surrogate, x), tangent
 
 
 class Sigmoid(AbstractSurrogate):

@@ -43,44 +43,48 @@ def init_queue(proj: Projection, n: int, dt: float, dtype) -> SpikeQueue | None:
 
 
 def _ladder(bound: int) -> tuple[int, ...]:
-    """Static sizes for the spiking rows gathered in one step: 16, 128, 1024, ... up to
-    `bound`. The smallest that holds the step's spikes is used, so the cost follows the
-    actual number of spikes while shapes stay static."""
-    sizes = [k for k in (16, 128, 1024, 8192) if k < bound]
-    return (*sizes, bound)
+    """Static sizes for the spiking rows gathered in one step: 16, 32, 64, 128, then 512,
+    2048, ... (the sizes of bursts, used rarely), then `bound` (sizes less than 1.5 times
+    below it are left out). The smallest that holds the step's spikes is used, so the cost
+    follows the actual number of spikes (up to 128 rows, at most twice the rows that spiked
+    are gathered and scattered) while shapes stay static; each size is a branch to
+    compile."""
+    sizes = [16]
+    while 1.5 * sizes[-1] < bound:
+        sizes.append(sizes[-1] * (2 if sizes[-1] < 128 else 4))
+    return (*sizes[:-1], bound)
 
 
 #: Fan-out of the count tree over the spikes: bits per packed word, words per group, ...
 _FAN = 32
 
 
-def _inclusive_sums(counts: jax.Array, n: int) -> jax.Array:
-    """Running sums along the last axis of non-negative counts of spikes among `n` neurons.
-
-    A product with a triangular matrix of ones, exact in float32 for fewer than 2^24
-    neurons: on CPU several times faster than `cumsum`, whose reduce-window XLA runs element
-    by element.
-    """
-    if n >= 2 ** 24:
-        return jnp.cumsum(counts, axis=-1)
-    ones = np.triu(np.ones((counts.shape[-1],) * 2, np.float32))  # a constant
-    return (counts.astype(jnp.float32) @ ones).astype(counts.dtype)
+def _running_sums(counts: jax.Array) -> jax.Array:
+    """Inclusive running sums along the last axis (at most `_FAN` wide) of integer counts,
+    as one masked sum over a `(..., width, width)` block: a single pass, where `cumsum` is a
+    reduce-window that XLA runs element by element and a product with a triangular matrix
+    of ones needs conversions to float and back. (Wider blocks cost more than the extra
+    level of the tree they would save.)"""
+    width = counts.shape[-1]
+    upto = np.arange(width)[None, :] <= np.arange(width)[:, None]  # [i, j]: j <= i
+    return jnp.sum(jnp.where(upto, counts[..., None, :], 0), axis=-1, dtype=counts.dtype)
 
 
 class SpikeTree(eqx.Module):
     """Where the spikes of a population are: the spikes packed 32 to a `uint32` word, and
-    a pyramid of counts (spikes per word, per group of 32 words, ...; the last level has at
-    most 32 entries). Built once per step; any number of spiking rows is then found in
-    O(rows x levels x 32) operations, with no pass over the population (a prefix sum, as in
-    `jnp.nonzero`, costs as much as the rest of a step of a large network)."""
+    a pyramid of counts (spikes per word, per group of 32 words, ...; the top level has at
+    most 32 entries), each level held as running sums within its groups of 32. Built once
+    per step; any number of spiking rows is then found in O(rows x levels x 32) operations,
+    with no pass over the population (a prefix sum, as in `jnp.nonzero`, costs as much as the
+    rest of a step of a large network)."""
 
     words: jax.Array
-    counts: tuple[jax.Array, ...]
+    ends: tuple[jax.Array, ...]  # (groups, 32) per level, then the top (1, <= 32)
 
     @property
     def total(self) -> jax.Array:
         """The number of spikes."""
-        return jnp.sum(self.counts[-1])
+        return self.ends[-1][0, -1]
 
 
 def _pad_to_fan(x: jax.Array) -> jax.Array:
@@ -93,19 +97,13 @@ def spike_tree(spikes: jax.Array) -> SpikeTree:
     """The `SpikeTree` of `spikes` (non-zero where a neuron spiked)."""
     bits = _pad_to_fan(spikes != 0).astype(jnp.uint32)
     words = jnp.sum(bits << jnp.arange(_FAN, dtype=jnp.uint32), axis=1, dtype=jnp.uint32)
-    counts = [jax.lax.population_count(words).astype(jnp.int32)]
-    while counts[-1].shape[0] > _FAN:
-        counts.append(jnp.sum(_pad_to_fan(counts[-1]), axis=1))
-    return SpikeTree(words=words, counts=tuple(counts))
-
-
-def _nth_set_bit(word: jax.Array, nth: jax.Array) -> jax.Array:
-    """The position of the `nth` (from 0) set bit of each `uint32` `word`: the number of
-    bit positions up to which fewer than `nth + 1` bits are set. (A sum, which XLA keeps
-    apart from the gathers that use its result, instead of repeating it in them.)"""
-    below = np.uint32(2) << np.arange(_FAN, dtype=np.uint32)  # masks of bits 0..b
-    set_up_to = jax.lax.population_count(word[:, None] & (below - np.uint32(1)))
-    return jnp.sum(set_up_to.astype(nth.dtype) <= nth[:, None], axis=1, dtype=nth.dtype)
+    counts = jax.lax.population_count(words).astype(jnp.int32)
+    ends = []
+    while counts.shape[0] > _FAN:
+        ends.append(_running_sums(_pad_to_fan(counts)))
+        counts = ends[-1][:, -1]  # the totals of the groups
+    ends.append(_running_sums(counts)[None, :])
+    return SpikeTree(words=words, ends=tuple(ends))
 
 
 def _spiking_rows(tree: SpikeTree, spikes: jax.Array, n_rows: int):
@@ -116,40 +114,57 @@ def _spiking_rows(tree: SpikeTree, spikes: jax.Array, n_rows: int):
     """
     rank = jnp.arange(n_rows, dtype=jnp.int32)
 
-    def child(counts, rank):
-        ends = _inclusive_sums(counts, spikes.shape[0])
-        which = jnp.minimum(jnp.sum(ends <= rank[:, None], axis=1), counts.shape[1] - 1)
-        before = jnp.take_along_axis(ends - counts, which[:, None], axis=1)[:, 0]
-        return which, rank - before
+    def child(ends, rank):  # ends: (n_rows or 1, width) running sums of the children
+        width = ends.shape[1]
+        which = jnp.minimum(jnp.sum(ends <= rank[:, None], axis=1), width - 1)
+        before = jnp.take_along_axis(jnp.broadcast_to(ends, (n_rows, width)),
+                                     jnp.maximum(which - 1, 0)[:, None], axis=1)[:, 0]
+        return which, rank - jnp.where(which > 0, before, 0)
 
-    top = tree.counts[-1]
-    node, nth = child(jnp.broadcast_to(top, (n_rows, top.shape[0])), rank)
-    for counts in reversed(tree.counts[:-1]):
-        which, nth = child(_pad_to_fan(counts)[node], nth)
+    node, nth = child(tree.ends[-1], rank)
+    for ends in reversed(tree.ends[:-1]):
+        which, nth = child(ends[node], nth)
         node = node * _FAN + which
-    index = node * _FAN + _nth_set_bit(tree.words[node], nth)
+    # The neuron: 32 node + the position of the nth set bit of the node's word, which is
+    # the number of bit positions up to which at most nth bits are set. All in one sum, so
+    # XLA keeps the result in a buffer; fused into the gathers of the target rows, the
+    # descent above would be repeated for every gathered target.
+    below = np.uint32(2) << np.arange(_FAN, dtype=np.uint32)  # masks of bits 0..b
+    set_up_to = jax.lax.population_count(tree.words[node][:, None] & (below - np.uint32(1)))
+    terms = (set_up_to.astype(jnp.int32) <= nth[:, None]).astype(jnp.int32)
+    terms = terms + jnp.where(np.arange(_FAN) == 0, node[:, None] * _FAN, 0)
     used = rank < tree.total
-    index = jnp.where(used, index, 0)
+    index = jnp.sum(jnp.where(used[:, None], terms, 0), axis=1)  # (a sum of 32: one pass)
     # The spike value (1 with a surrogate derivative) multiplies the weights.
-    return index, jnp.where(used, spikes[index], 0.0)
+    return index, jnp.where(used, spikes[index], 0.0), used
 
 
-def _event_arrivals(proj: Projection, index, value, queue: SpikeQueue | None, head,
+def _event_arrivals(proj: Projection, index, value, used, queue: SpikeQueue | None, head,
                     into: jax.Array | None):
     """Post-side arrivals of one event projection from the rows `index` that spiked (added
-    to `into` if given, in place of a new array)."""
+    to `into` if given, in place of a new array). Unused rows (`used` False) target the
+    padding: their scatter is dropped, not added (as zeros) to the targets of neuron 0."""
     syn = proj.synapses
-    rows, weights = syn.rows(index, proj.weight * value)
+    rows, weights = syn.rows(index, proj.weight * value, used)
     if queue is None:
-        if into is not None:  # padding targets (n_post) are out of range: dropped
-            return into.at[rows].add(weights, mode="drop"), None
-        n_post = syn.n_post
-        return jnp.zeros((n_post + 1,), weights.dtype).at[rows].add(weights)[:n_post], None
+        if into is None:
+            into = jnp.zeros((syn.n_post,), weights.dtype)
+        return _scatter_add(into, rows, weights), None
     whole, frac = queue.lag
     if jnp.ndim(whole) > 0:  # per synapse: the lags of the rows that spiked
         whole, frac = whole[index], frac[index]
     now, queue = _through_queue(queue, head, weights, rows, (whole, frac))
     return (now if into is None else into + now), queue
+
+
+def _scatter_add(into: jax.Array, rows: jax.Array, values: jax.Array) -> jax.Array:
+    """`into.at[rows].add(values)`, dropping the padding targets (`rows == len(into)`):
+    one scatter of the `(spikes, out-degree)` block, without the wrapping of negative
+    indices that `jnp` adds to every element."""
+    dims = jax.lax.ScatterDimensionNumbers(update_window_dims=(), inserted_window_dims=(0,),
+                                           scatter_dims_to_operand_dims=(0,))
+    return jax.lax.scatter_add(into, rows[..., None], values.astype(into.dtype), dims,
+                               mode=jax.lax.GatherScatterMode.FILL_OR_DROP)
 
 
 def deliver(projs: list[Projection], spikes: jax.Array, queues: dict[str, SpikeQueue],
@@ -196,26 +211,32 @@ def deliver(projs: list[Projection], spikes: jax.Array, queues: dict[str, SpikeQ
     tree = spike_tree(spikes)
     count = tree.total
     names = ", ".join(p.name for p, b in zip(events, bounds, strict=True) if b == bound)
-    spikes = eqx.error_if(spikes, count > bound,
-                          f"Projection {names}: more than {bound} neurons of "
-                          f"{events[0].pre!r} spiked in one step; pass a larger `max_spikes` "
-                          f"to the projection.")
     event_queues = {p.name: queues[p.name] for p in events if p.name in queues}
-
     event_into = {p.name: into[p.name] for p in events if p.name in into}
+    sizes = _ladder(bound)
 
     def branch(spikes, event_queues, event_into, n_rows):
-        index, value = _spiking_rows(tree, spikes, n_rows)
-        return {p.name: _event_arrivals(p, index, value, event_queues.get(p.name), head,
+        index, value, used = _spiking_rows(tree, spikes, n_rows)
+        return {p.name: _event_arrivals(p, index, value, used, event_queues.get(p.name), head,
                                         event_into.get(p.name)) for p in events}
 
-    sizes = _ladder(bound)
-    if len(sizes) == 1:
-        results = branch(spikes, event_queues, event_into, sizes[0])
-    else:
-        which = jnp.sum(np.asarray(sizes[:-1]) < count)  # the first size >= count
-        results = jax.lax.switch(which, [lambda s, q, i, k=k: branch(s, q, i, k)
-                                         for k in sizes], spikes, event_queues, event_into)
+    def overflow(spikes, event_queues, event_into):
+        # Reached only when more than `bound` neurons spiked: raises (under jit, when the
+        # computation runs) and delivers nothing, so the check costs no operation of its
+        # own in a step, and little to compile.
+        shapes = jax.eval_shape(lambda *a: branch(*a, sizes[0]), spikes, event_queues,
+                                event_into)
+        return eqx.error_if(jax.tree.map(lambda x: jnp.zeros(x.shape, x.dtype), shapes),
+                            count > bound,
+                            f"Projection {names}: more than {bound} neurons of "
+                            f"{events[0].pre!r} spiked in one step; pass a larger "
+                            f"`max_spikes` to the projection.")
+
+    # The smallest size of the ladder that holds this step's spikes; past the bound, the
+    # branch that raises.
+    which = jnp.sum(np.asarray(sizes) < count)
+    results = jax.lax.switch(which, [*(lambda s, q, i, k=k: branch(s, q, i, k) for k in sizes),
+                                     overflow], spikes, event_queues, event_into)
     for name, result in results.items():
         keep(name, result)
     return arrived, queues

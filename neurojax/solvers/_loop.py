@@ -62,8 +62,13 @@ def fixed_step_solve(term, solver, y0, args, *, t0: float, dt: float, every: int
     dtype = jax.tree.leaves(y0)[0].dtype
     state = solver.init(term, t0, t0 + dt, y0, args)
 
+    # The step times as `simulate` lays out diffrax's grid (not `t0 + dt * k` in the loop,
+    # where XLA folds `t(k + 1) - t(k)` to `dt`: steps then differ in the last bit from
+    # diffeqsolve's, and clocks integrated from them drift apart).
+    grid = t0 + dt * jnp.arange(every * (n_save - 1) + 1, dtype=dtype)
+
     def time(k):
-        return t0 + dt * k.astype(dtype)
+        return grid[k]
 
     def step(_, carry):
         k, y, s = carry
@@ -91,5 +96,5 @@ def fixed_step_solve(term, solver, y0, args, *, t0: float, dt: float, every: int
         carry, ys = jax.lax.scan(sample, carry, None, length=rest)
         out = _write(out, ys, 1 + n_blocks * BLOCK)
     ys = out
-    ts = time(every * jnp.arange(n_save, dtype=jnp.int32))
+    ts = grid[::every]
     return FixedStepSolution(ts=ts, ys=ys, result=diffrax.RESULTS.successful)
