@@ -139,10 +139,14 @@ def _solve(net, inputs, y0, noise_key, batch, *, solver, t0, dt, n_steps, every,
             out[name] = jnp.packbits(out[name] > 0, axis=-1)
         return out
 
+    own_loop = isinstance(solver, AbstractNetworkSolver) and (
+        loop or isinstance(adjoint, diffrax.ForwardMode))
     if isinstance(solver, AbstractNetworkSolver):
         brownian = None
         if net.stochastic:
-            brownian = GridBrownianPath(net.noise_shape(dtype), noise_key, t0, dt, batch=batch)
+            brownian = GridBrownianPath(net.noise_shape(dtype), noise_key, t0, dt, batch=batch,
+                                        prefetch=_prefetch(net, dtype, n_steps, batch, noise_key)
+                                        if own_loop else None)
         # (only spiking networks use it; batch-minor sweeps, never spiking, may hold a key
         # per member)
         spike_key = (None if noise_key is None or not net.spiking
@@ -163,8 +167,7 @@ def _solve(net, inputs, y0, noise_key, batch, *, solver, t0, dt, n_steps, every,
         # diffrax fills its save buffers with inf before the solve; for the packed (uint8)
         # spike records that cast warns, harmlessly: every sample is overwritten.
         warnings.filterwarnings("ignore", "invalid value encountered in cast", RuntimeWarning)
-        if isinstance(solver, AbstractNetworkSolver) and (
-                loop or isinstance(adjoint, diffrax.ForwardMode)):
+        if own_loop:
             # Nested scans (solvers/_loop.py): several times cheaper under forward-mode AD,
             # and without diffeqsolve's per-step bookkeeping (see `_integrate`).
             sol = fixed_step_solve(term, solver, y0, inputs, t0=t0, dt=dt, every=every,
@@ -181,6 +184,18 @@ def _solve(net, inputs, y0, noise_key, batch, *, solver, t0, dt, n_steps, every,
                           "variable; then reduce dt, tighten tolerances or check the "
                           "parameters.")
     return sol.ts[:n_save], ys, sol.result
+
+
+#: Largest array of standard normals (bytes) drawn before a run instead of block by block.
+PREFETCH_BYTES = 64 * 2 ** 20
+
+
+def _prefetch(net, dtype, n_steps: int, batch: int | None, key) -> int | None:
+    """`n_steps` if all the run's normals fit in `PREFETCH_BYTES`, else None."""
+    width = sum(math.prod(s.shape) for s in jax.tree.leaves(net.noise_shape(dtype)))
+    members = batch if batch is not None and jnp.ndim(key) == 1 else 1
+    size = (n_steps + 64) * width * members * jnp.dtype(dtype).itemsize
+    return n_steps if size <= PREFETCH_BYTES else None
 
 
 def _all_finite(ys) -> jax.Array:

@@ -31,6 +31,12 @@ class GridBrownianPath(diffrax.AbstractBrownianPath):
     # Batch-minor sweeps (see `simulate`): increments get a trailing batch axis, of size
     # `batch` when `key` holds one key per member, else 1 (every member the same noise).
     batch: int | None = eqx.field(static=True, default=None)
+    # Steps whose normals are all drawn before the first step (one array carried through the
+    # run, read a row a step), or None: a block at a time, refreshed under a `lax.cond` whose
+    # per-step cost (~3 us on CPU) is a quarter of a step of the seed's whole-brain model.
+    # Only for runs that are not checkpointed for reverse mode (the carried array would be
+    # stored at every checkpoint); same values either way.
+    prefetch: int | None = eqx.field(static=True, default=None)
 
     def _trailing(self) -> tuple[int, ...]:
         if self.batch is None:
@@ -48,7 +54,12 @@ class GridBrownianPath(diffrax.AbstractBrownianPath):
         t0 = jax.lax.stop_gradient(t0)
         return jnp.round((t0 - self.t_start) / self.dt).astype(jnp.int32)
 
-    def empty_block(self) -> jax.Array:
+    def initial_block(self) -> jax.Array:
+        """What the solver carries before the first step: every normal of the run with
+        `prefetch`, else an empty block (filled at step 0)."""
+        if self.prefetch is not None:
+            blocks = jax.vmap(self.block)(jnp.arange(-(-self.prefetch // self.block_size)))
+            return blocks.reshape((-1,) + blocks.shape[2:])
         return jnp.zeros((self.block_size, self._width(), *self._trailing()), self._dtype())
 
     def block(self, index) -> jax.Array:
@@ -65,6 +76,8 @@ class GridBrownianPath(diffrax.AbstractBrownianPath):
 
     def next_block(self, block, t0):
         """The block holding step `t0`'s normals, given the block of the previous step."""
+        if self.prefetch is not None:
+            return block
         step = self.step_index(t0)
         return jax.lax.cond(step % self.block_size == 0, lambda: self.block(
             step // self.block_size), lambda: block)
@@ -73,8 +86,10 @@ class GridBrownianPath(diffrax.AbstractBrownianPath):
         """The increment over `[t0, t1]` from the block holding step `t0`."""
         t0 = jax.lax.stop_gradient(t0)
         t1 = jax.lax.stop_gradient(t1)
-        row = jax.lax.dynamic_index_in_dim(block, self.step_index(t0) % self.block_size,
-                                           keepdims=False)
+        step = self.step_index(t0)
+        row = jax.lax.dynamic_index_in_dim(
+            block, step if self.prefetch is not None else step % self.block_size,
+            keepdims=False)
         scale = jnp.sqrt(t1 - t0)
         leaves, treedef = jax.tree.flatten(self.shape)
         draws, start = [], 0

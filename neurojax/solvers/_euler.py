@@ -98,7 +98,7 @@ class AbstractNetworkSolver(diffrax.AbstractSolver):
             queue = init_queue(proj, net.nodes[side].size, terms.dt, dtype)
             if queue is not None:
                 queues[proj.name] = queue
-        noise = (terms.brownian.empty_block()
+        noise = (terms.brownian.initial_block()
                  if isinstance(terms.brownian, GridBrownianPath) else None)
         return NetworkSolverState(history=history, queues=queues,
                                   step=jnp.array(0, jnp.int32), noise=noise)
