@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 import re
@@ -139,14 +140,14 @@ def _solve(net, inputs, y0, noise_key, batch, *, solver, t0, dt, n_steps, every,
             out[name] = jnp.packbits(out[name] > 0, axis=-1)
         return out
 
-    own_loop = isinstance(solver, AbstractNetworkSolver) and (
+    use_loop = isinstance(solver, AbstractNetworkSolver) and (
         loop or isinstance(adjoint, diffrax.ForwardMode))
     if isinstance(solver, AbstractNetworkSolver):
         brownian = None
         if net.stochastic:
-            brownian = GridBrownianPath(net.noise_shape(dtype), noise_key, t0, dt, batch=batch,
-                                        prefetch=_prefetch(net, dtype, n_steps, batch, noise_key)
-                                        if own_loop else None)
+            brownian = GridBrownianPath(net.noise_shape(dtype), noise_key, t0, dt, batch=batch)
+            if use_loop and brownian.normals_bytes(n_steps) <= PREFETCH_BYTES:
+                brownian = dataclasses.replace(brownian, prefetch=n_steps)
         # (only spiking networks use it; batch-minor sweeps, never spiking, may hold a key
         # per member)
         spike_key = (None if noise_key is None or not net.spiking
@@ -167,7 +168,7 @@ def _solve(net, inputs, y0, noise_key, batch, *, solver, t0, dt, n_steps, every,
         # diffrax fills its save buffers with inf before the solve; for the packed (uint8)
         # spike records that cast warns, harmlessly: every sample is overwritten.
         warnings.filterwarnings("ignore", "invalid value encountered in cast", RuntimeWarning)
-        if own_loop:
+        if use_loop:
             # Nested scans (solvers/_loop.py): several times cheaper under forward-mode AD,
             # and without diffeqsolve's per-step bookkeeping (see `_integrate`).
             sol = fixed_step_solve(term, solver, y0, inputs, t0=t0, dt=dt, every=every,
@@ -188,14 +189,6 @@ def _solve(net, inputs, y0, noise_key, batch, *, solver, t0, dt, n_steps, every,
 
 #: Largest array of standard normals (bytes) drawn before a run instead of block by block.
 PREFETCH_BYTES = 64 * 2 ** 20
-
-
-def _prefetch(net, dtype, n_steps: int, batch: int | None, key) -> int | None:
-    """`n_steps` if all the run's normals fit in `PREFETCH_BYTES`, else None."""
-    width = sum(math.prod(s.shape) for s in jax.tree.leaves(net.noise_shape(dtype)))
-    members = batch if batch is not None and jnp.ndim(key) == 1 else 1
-    size = (n_steps + 64) * width * members * jnp.dtype(dtype).itemsize
-    return n_steps if size <= PREFETCH_BYTES else None
 
 
 def _all_finite(ys) -> jax.Array:
@@ -277,8 +270,8 @@ def _integrate(net, inputs, y0, noise_key, *, own_loop, batch_minor, **kwargs):
         return plain(params, y0, noise_key)
     # Without differentiation, the fixed-step solve runs in neurojax's own loop (no progress
     # bar there): diffeqsolve's per-step bookkeeping (step-size controller, saving through
-    # a predicated buffer update, loop-carried copies) cost more than the model's step in
-    # the seed's whole-brain run (1 s: 229 -> 128 ms) and an STG neuron (216 -> 30 ms).
+    # a predicated buffer update, loop-carried copies) costs more than the step of small
+    # models (an STG neuron, 1 s at dt 0.025 ms: 0.37 -> 0.068 s; benchmarks/RESULTS.md).
     loop = not kwargs["progress"]
 
     def primal(params, y0, noise_key):

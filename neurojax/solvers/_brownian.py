@@ -54,6 +54,12 @@ class GridBrownianPath(diffrax.AbstractBrownianPath):
         t0 = jax.lax.stop_gradient(t0)
         return jnp.round((t0 - self.t_start) / self.dt).astype(jnp.int32)
 
+    def normals_bytes(self, n_steps: int) -> int:
+        """The size (bytes) of the standard normals of `n_steps` steps, in whole blocks."""
+        rows = -(-n_steps // self.block_size) * self.block_size
+        return (rows * self._width() * math.prod(self._trailing())
+                * jnp.dtype(self._dtype()).itemsize)
+
     def initial_block(self) -> jax.Array:
         """What the solver carries before the first step: every normal of the run with
         `prefetch`, else an empty block (filled at step 0)."""

@@ -169,6 +169,22 @@ def _phi(z):
     return 1.0 / x_over_one_minus_exp(-jnp.minimum(z, _MAX_GROWTH))
 
 
+def exponential_step(drift, y, groups, h, base=None):
+    """The leaves in `groups` advanced by exponential Euler over `h` with everything else
+    frozen: `x + f h (exp(a h) - 1) / (a h)`, `f` and `a` (the leaf's own rate) evaluated at
+    `y`. With `base` (leaves), each leaf advances from its `base` value instead, with `f`
+    moved along the own rate: `f + a (base - x)`. Returns the leaves."""
+    leaves = jax.tree.leaves(y)
+    base = leaves if base is None else base
+    slope = jax.tree.leaves(drift(y))
+    rates = own_rate_leaves(drift, y, groups)
+    out = list(base)
+    for i in (i for g in groups for i in g):
+        f = slope[i] if base is leaves else slope[i] + rates[i] * (base[i] - leaves[i])
+        out[i] = base[i] + f * h * _phi(rates[i] * h)
+    return out
+
+
 class ExponentialEuler(AbstractNetworkSolver, diffrax.AbstractItoSolver):
     """Exponential Euler for spiking networks: each variable `x` with `dx/dt = f` advances by
     `f dt (exp(a dt) - 1) / (a dt)`, where `a = df/dx` (its own linear rate, from a
@@ -189,10 +205,8 @@ class ExponentialEuler(AbstractNetworkSolver, diffrax.AbstractItoSolver):
         terms = _unwrap(terms)
         net, dt = terms.network, t1 - t0
         history = solver_state.history
-        slope = net.drift(t0, y0, args, history)
-        rates = _own_rates(lambda y: net.drift(t0, y, args, history), y0,
-                           _independent_groups(net, y0))
-        y1 = jax.tree.map(lambda y, f, a: y + f * dt * _phi(a * dt), y0, slope, rates)
+        y1 = jax.tree.unflatten(jax.tree.structure(y0), exponential_step(
+            lambda y: net.drift(t0, y, args, history), y0, _independent_groups(net, y0), dt))
         dw, noise = _increment(terms, solver_state, t0, t1)
         if dw is not None:
             y1 = net.add_noise(y1, dw)

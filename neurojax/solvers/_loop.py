@@ -5,9 +5,9 @@ differentiation (`diffrax.ForwardMode`).
 
 Each step is the solver's own `step`; what this loop leaves out is `diffeqsolve`'s per-step
 bookkeeping (the step-size controller on a fixed grid, saving through a predicated update of
-the record, loop-carried copies), which on CPU cost more than the step of small models:
-1 s of the seed's whole-brain model 229 -> 128 ms, an STG neuron at dt 0.025 ms 216 -> 30 ms
-(2-core CPU, loaded).
+the record, loop-carried copies), which on CPU costs more than the step of small models:
+an STG neuron, 1 s at dt 0.025 ms, 0.37 -> 0.068 s (`benchmarks/single_neuron.py`, idle 2-core
+CPU; the seed's whole-brain model, whose step is larger, runs as fast as before).
 
 Under `jax.jvp`/`jax.jacfwd`, saving a sample into a long trajectory buffer at every step of
 one loop costs XLA on CPU several µs a step (the batched tangent buffer's per-step update;

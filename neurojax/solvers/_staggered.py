@@ -14,9 +14,8 @@ from ._euler import (
     _increment,
     _independent_groups,
     _unwrap,
-    own_rate_leaves,
+    exponential_step,
 )
-from ._euler import _phi as phi
 
 
 def _split(net, y, voltage: str) -> tuple[list[list[int]], list[list[int]]]:
@@ -34,22 +33,6 @@ def _split(net, y, voltage: str) -> tuple[list[list[int]], list[list[int]]]:
     potentials = [g for g in ([i for i in g if i in fast] for g in groups) if g]
     others = [g for g in ([i for i in g if i not in fast] for g in groups) if g]
     return potentials, others
-
-
-def _exponential_step(drift, y, groups, h, base=None):
-    """The leaves in `groups` advanced by exponential Euler over `h` with everything else
-    frozen: `x + f h (exp(a h) - 1) / (a h)`, `f` and `a` (the leaf's own rate) evaluated at
-    `y`. With `base` (leaves), each leaf advances from its `base` value instead, with `f`
-    moved along the own rate: `f + a (base - x)`. Returns the leaves."""
-    leaves = jax.tree.leaves(y)
-    base = leaves if base is None else base
-    slope = jax.tree.leaves(drift(y))
-    rates = own_rate_leaves(drift, y, groups)
-    out = list(base)
-    for i in (i for g in groups for i in g):
-        f = slope[i] if base is leaves else slope[i] + rates[i] * (base[i] - leaves[i])
-        out[i] = base[i] + f * h * phi(rates[i] * h)
-    return out
 
 
 class StaggeredState(eqx.Module):
@@ -124,13 +107,13 @@ class StaggeredExponentialEuler(AbstractNetworkSolver, diffrax.AbstractItoSolver
         ahead = [x if i in fast else x + weight * (x - p)
                  for i, (x, p) in enumerate(zip(leaves, previous, strict=True))]
         half = jnp.where(first, 0.5 * dt, dt)
-        mid_leaves = _exponential_step(lambda y: net.drift(t0, y, args, history),
+        mid_leaves = exponential_step(lambda y: net.drift(t0, y, args, history),
                                        jax.tree.unflatten(treedef, ahead), others, half,
                                        base=leaves)
         y_mid = jax.tree.unflatten(treedef, mid_leaves)
         # v over [t0, t1] with the gates at t0 + dt/2
         mid = t0 + 0.5 * dt
-        y1 = jax.tree.unflatten(treedef, _exponential_step(
+        y1 = jax.tree.unflatten(treedef, exponential_step(
             lambda y: net.drift(mid, y, args, history), y_mid, potentials, dt))
         dw, noise = _increment(terms, state, t0, t1)
         if dw is not None:
