@@ -29,6 +29,9 @@ class AbstractCoupling(eqx.Module):
     variable: eqx.AbstractVar[str]
     port: eqx.AbstractVar[str | None]
     uses_target: ClassVar[bool]
+    #: Whether `edge_input` is `source` or `source - target`: delayed sums then skip the
+    #: per-edge inputs (`summed_input`).
+    linear: ClassVar[bool] = False
 
     def __check_init__(self):
         validate_parameters(self, None)
@@ -46,8 +49,14 @@ class Linear(AbstractCoupling):
     port: str | None = eqx.field(static=True, default=None)
     uses_target: ClassVar[bool] = False
 
+    linear: ClassVar[bool] = True
+
     def edge_input(self, source, target):
         return source
+
+    def summed_input(self, source_sum, weight_sum, target):
+        """`sum_j W_ij x_j` from `source_sum = sum_j W_ij x_j`."""
+        return source_sum
 
 
 class Diffusive(AbstractCoupling):
@@ -59,8 +68,15 @@ class Diffusive(AbstractCoupling):
     port: str | None = eqx.field(static=True, default=None)
     uses_target: ClassVar[bool] = True
 
+    linear: ClassVar[bool] = True
+
     def edge_input(self, source, target):
         return source - target
+
+    def summed_input(self, source_sum, weight_sum, target):
+        """`sum_j W_ij (x_j - x_i)` from `source_sum = sum_j W_ij x_j` and `weight_sum =
+        sum_j W_ij`."""
+        return source_sum - weight_sum * target
 
 
 class Sigmoidal(AbstractCoupling):

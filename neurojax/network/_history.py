@@ -9,11 +9,15 @@ stored twice in a row (`2 * slots` rows): writing each new value at `head` and
 
 from __future__ import annotations
 
+import functools
 import math
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+import numpy as np
+
+from .. import _native
 
 
 class History(eqx.Module):
@@ -67,13 +71,104 @@ def read_delayed(history: History, index: int, edge) -> jax.Array:
     """The delayed source value on every edge of connection `index`, shaped like `edge.pre`."""
     buf = history.buffers[f"{edge.source}.{edge.coupling.variable}"]
     offset, frac = history.lags[index]
-    newer = (history.head + history.slots) * edge.n_source - offset
+    return _interpolate(buf, _newer_rows(history, index, edge), frac, edge.n_source,
+                        edge.pre.shape)
+
+
+def delayed_sum(history: History, index: int, edge) -> jax.Array:
+    """`sum_d W[t, d] x(t - delay[t, d])` over the delayed source values of every target `t`
+    of connection `index` (shaped `(n_target, *batch)`): `read_delayed` weighted by the
+    edge weights and summed over each target's inputs, in one native CPU kernel where one
+    is built (`neurojax._native`), else in XLA."""
+    buf = history.buffers[f"{edge.source}.{edge.coupling.variable}"]
+    offset, frac = history.lags[index]
+    rows = _newer_rows(history, index, edge).reshape(edge.pre.shape)
+    return _delayed_sum(buf, rows, frac.reshape(edge.pre.shape).astype(buf.dtype),
+                        edge.weights.astype(buf.dtype), edge.n_source)
+
+
+def _newer_rows(history: History, index: int, edge) -> jax.Array:
+    offset, _ = history.lags[index]
+    return (history.head + history.slots) * edge.n_source - offset
+
+
+def _interpolate(buf, newer, frac, n_source, shape):
     # The barrier keeps XLA from fusing the gathers into the consumers, which on CPU makes
     # them several times slower.
-    a, b = jax.lax.optimization_barrier(_gather2(buf, newer, newer - edge.n_source))
+    a, b = jax.lax.optimization_barrier(_gather2(buf, newer, newer - n_source))
     trailing = a.shape[1:]  # batch-minor buffers: each index reads a row of the batch
     frac = frac.reshape(frac.shape + (1,) * len(trailing))
-    return (a + frac * (b - a)).reshape(edge.pre.shape + trailing)
+    return (a + frac * (b - a)).reshape(shape + trailing)
+
+
+def weighted_sum(weights, x):
+    """`sum_d W[t, d] x[t, d, ...]`: each target's inputs `x` (target, in-degree, *batch)
+    weighted and summed."""
+    if x.ndim == 2:
+        # The row sum as a product with ones: XLA's CPU library fusion of the reduce
+        # costs ~6 us a step of the seed's whole-brain model, the product ~1 us.
+        return (weights * x) @ jnp.ones(x.shape[1], x.dtype)
+    # batch-minor (target, in-degree, batch): a dot, not a reduce (XLA's CPU library fusion
+    # of a reduce over the middle axis is several times slower)
+    return jnp.einsum("td,td...->t...", weights, x)
+
+
+def _delayed_sum_xla(buf, rows, frac, weights, n_source):
+    return weighted_sum(weights, _interpolate(buf, rows.reshape(-1), frac.reshape(-1),
+                                              n_source, rows.shape))
+
+
+#: Smallest batch-minor sweep summed by the native kernel (a single run's XLA gathers of
+#: single values are faster: 7 against 10 us a step of the seed's whole-brain model).
+NATIVE_BATCH = 8
+
+
+def _delayed_sum_native(buf, rows, frac, weights, n_source):
+    target = {jnp.dtype(jnp.float32): "neurojax_delayed_sum_f32",
+              jnp.dtype(jnp.float64): "neurojax_delayed_sum_f64"}[jnp.dtype(buf.dtype)]
+    out = jax.ShapeDtypeStruct(rows.shape[:1] + buf.shape[1:], buf.dtype)
+    return jax.ffi.ffi_call(target, out)(buf, rows.astype(jnp.int32), frac, weights,
+                                         n_source=np.int64(n_source))
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(4,))
+def _delayed_sum(buf, rows, frac, weights, n_source):
+    if (buf.dtype not in (jnp.float32, jnp.float64) or math.prod(buf.shape[1:]) < NATIVE_BATCH
+            or not _native.available()):
+        return _delayed_sum_xla(buf, rows, frac, weights, n_source)
+    return _delayed_sum_unbatched(buf, rows, frac, weights, n_source)
+
+
+@_delayed_sum.defjvp
+def _delayed_sum_jvp(n_source, primals, tangents):
+    # Derivatives (in the buffer, the delays' fractions and the weights) through XLA.
+    primal = _delayed_sum(*primals, n_source)
+    buf, rows, frac, weights = primals
+    t_buf, _, t_frac, t_weights = tangents
+    _, tangent = jax.jvp(lambda b, f, w: _delayed_sum_xla(b, rows, f, w, n_source),
+                         (buf, frac, weights), (t_buf, t_frac, t_weights))
+    return primal, tangent
+
+
+def _delayed_sum_unbatched(buf, rows, frac, weights, n_source):
+    """The kernel on CPU (XLA elsewhere); under `vmap` (a plain vmap of a solve, not the
+    batch-minor sweep, which hands the kernel its whole batch) XLA's batched gathers."""
+
+    @jax.custom_batching.custom_vmap
+    def call(buf, rows, frac, weights):
+        return jax.lax.platform_dependent(
+            buf, rows, frac, weights,
+            cpu=lambda *a: _delayed_sum_native(*a, n_source),
+            default=lambda *a: _delayed_sum_xla(*a, n_source))
+
+    @call.def_vmap
+    def _(axis_size, in_batched, buf, rows, frac, weights):
+        axes = tuple(0 if b else None for b in in_batched)
+        out = jax.vmap(lambda *a: _delayed_sum_xla(*a, n_source), in_axes=axes)(
+            buf, rows, frac, weights)
+        return out, True
+
+    return call(buf, rows, frac, weights)
 
 
 @jax.custom_jvp

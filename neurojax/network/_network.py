@@ -17,7 +17,7 @@ from ..inputs import AbstractNoise, OUNoise, WhiteNoise
 from ._connection import Connection
 from ._coupling import AbstractCoupling
 from ._graded import AbstractGradedEdge
-from ._history import History, read_delayed
+from ._history import History, delayed_sum, read_delayed, weighted_sum
 from ._projection import Projection
 
 
@@ -263,24 +263,22 @@ class Network(eqx.Module):
             drive[node][port] = drive[node][port] + source(t)
         for i, edge in enumerate(self.edges):
             coupling: AbstractCoupling = edge.coupling
-            if edge.delayed and not ignore_delays:
-                if history is None:
-                    raise ValueError("Network.drift: this network has delays; integrate it with "
-                                     "a neurojax delay solver (nj.solvers.Euler).")
-                pre_value = read_delayed(history, i, edge)
+            delayed = edge.delayed and not ignore_delays
+            if delayed and history is None:
+                raise ValueError("Network.drift: this network has delays; integrate it with "
+                                 "a neurojax delay solver (nj.solvers.Euler).")
+            if delayed and coupling.linear:  # weighted and summed where the rows are read
+                target = obs[edge.target][coupling.variable]
+                weight_sum = weighted_sum(edge.weights, jnp.ones_like(edge.weights))
+                weight_sum = weight_sum.reshape((-1,) + (1,) * (target.ndim - 1))
+                summed = coupling.summed_input(delayed_sum(history, i, edge), weight_sum,
+                                               target)
             else:
-                pre_value = obs[edge.source][coupling.variable][edge.pre]
-            post_value = (obs[edge.target][coupling.variable][:, None]
-                          if coupling.uses_target else None)
-            edge_input = coupling.edge_input(pre_value, post_value)
-            if edge_input.ndim == 2:
-                # The row sum as a product with ones: XLA's CPU library fusion of the reduce
-                # costs ~6 us a step of the seed's whole-brain model, the product ~1 us.
-                summed = (edge.weights * edge_input) @ jnp.ones(edge_input.shape[1],
-                                                                edge_input.dtype)
-            else:  # batch-minor (target, in-degree, batch): a dot, not a reduce (XLA's CPU
-                # library fusion of a reduce over the middle axis is several times slower)
-                summed = jnp.einsum("td,td...->t...", edge.weights, edge_input)
+                pre_value = (read_delayed(history, i, edge) if delayed
+                             else obs[edge.source][coupling.variable][edge.pre])
+                post_value = (obs[edge.target][coupling.variable][:, None]
+                              if coupling.uses_target else None)
+                summed = weighted_sum(edge.weights, coupling.edge_input(pre_value, post_value))
             port = coupling.port or self.nodes[edge.target].inputs[0]
             drive[edge.target][port] = drive[edge.target][port] + coupling.strength * summed
         for proj in self.projections:
