@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -57,11 +58,16 @@ class Trajectory(eqx.Module):
             return jax.numpy.asarray(_unpack(np.asarray(self.data[name]), self.packed[name]))
         return self.data[name]
 
-    def spike_times(self, name: str, chunk: int = 10_000) -> tuple[np.ndarray, np.ndarray]:
+    def spike_times(self, name: str, chunk: int | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
         """The spikes of a recorded spike train as `(times (ms), unit indices)`, in time
-        order, unpacking `chunk` samples at a time."""
+        order, unpacking `chunk` samples at a time (default: 64 MB of booleans at a time,
+        e.g. 64 samples of a million neurons)."""
         name = self.resolve(name)
         data, ts = np.asarray(self.data[name]), np.asarray(self.ts)
+        if chunk is None:
+            width = self.packed.get(name, math.prod(data.shape[1:]))
+            chunk = max(1, _CHUNK_BYTES // max(width, 1))
         times, units = [], []
         for start in range(0, len(ts), chunk):
             block = data[start:start + chunk]
@@ -120,8 +126,10 @@ class Trajectory(eqx.Module):
                                if k.startswith(_PACKED)})
 
 
+#: Booleans unpacked at a time by `Trajectory.spike_times`.
+_CHUNK_BYTES = 64 * 2 ** 20
 _PACKED = "__packed__:"  # npz key prefix: number of units of a packed spike record
 
 
 def _unpack(data: np.ndarray, units: int) -> np.ndarray:
-    return np.unpackbits(data, axis=-1, count=units).astype(bool)
+    return np.unpackbits(data, axis=-1, count=units).view(bool)

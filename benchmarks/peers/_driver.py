@@ -1,5 +1,6 @@
 """What the benchmark drivers (`coba.py`, `single_neuron.py`) share: running one simulator in
-its own process and formatting table cells. Standard library only."""
+its own process and formatting table cells. Standard library only (and JAX in a neurojax
+worker)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,26 @@ def run_json(cmd: list[str], timeout: float) -> dict | None:
         print(f"  skipped {' '.join(cmd[:2])}: {err}", file=sys.stderr)
         return None
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+class CompileClock:
+    """Seconds JAX spends compiling (tracing, lowering to MLIR, XLA compilation), summed from
+    its monitoring events: the compile time of a first call, without the run that follows it
+    (first call minus a later run mixes in the run-to-run spread of long runs)."""
+
+    def __init__(self):
+        import jax
+
+        self.seconds = 0.0
+        events = ("/jax/core/compile/jaxpr_trace_duration",
+                  "/jax/core/compile/jaxpr_to_mlir_module_duration",
+                  "/jax/core/compile/backend_compile_duration")
+
+        def listen(name, duration, **_):
+            if name in events:
+                self.seconds += duration
+
+        jax.monitoring.register_event_duration_secs_listener(listen)
 
 
 def fmt(value, spec: str) -> str:

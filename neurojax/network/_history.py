@@ -70,7 +70,7 @@ def init_history(network, observables: dict, dt: float) -> History:
 def read_delayed(history: History, index: int, edge) -> jax.Array:
     """The delayed source value on every edge of connection `index`, shaped like `edge.pre`."""
     buf = history.buffers[f"{edge.source}.{edge.coupling.variable}"]
-    offset, frac = history.lags[index]
+    _, frac = history.lags[index]
     return _interpolate(buf, _newer_rows(history, index, edge), frac, edge.n_source,
                         edge.pre.shape)
 
@@ -81,7 +81,7 @@ def delayed_sum(history: History, index: int, edge) -> jax.Array:
     edge weights and summed over each target's inputs, in one native CPU kernel where one
     is built (`neurojax._native`), else in XLA."""
     buf = history.buffers[f"{edge.source}.{edge.coupling.variable}"]
-    offset, frac = history.lags[index]
+    _, frac = history.lags[index]
     rows = _newer_rows(history, index, edge).reshape(edge.pre.shape)
     return _delayed_sum(buf, rows, frac.reshape(edge.pre.shape).astype(buf.dtype),
                         edge.weights.astype(buf.dtype), edge.n_source)
@@ -134,7 +134,7 @@ def _delayed_sum_native(buf, rows, frac, weights, n_source):
 @functools.partial(jax.custom_jvp, nondiff_argnums=(4,))
 def _delayed_sum(buf, rows, frac, weights, n_source):
     if (buf.dtype not in (jnp.float32, jnp.float64) or math.prod(buf.shape[1:]) < NATIVE_BATCH
-            or not _native.available()):
+            or jax.default_backend() != "cpu" or not _native.available()):
         return _delayed_sum_xla(buf, rows, frac, weights, n_source)
     return _delayed_sum_unbatched(buf, rows, frac, weights, n_source)
 
