@@ -37,10 +37,10 @@ def _split(net, y, voltage: str) -> tuple[list[list[int]], list[list[int]]]:
 
 class StaggeredState(eqx.Module):
     """The network solver's state and, for the extrapolation of the half-step variables to
-    the integer step, their values one step back."""
+    the integer step, their change over the last step (zero before the first)."""
 
     network: NetworkSolverState
-    previous: list
+    change: list
 
 
 class StaggeredExponentialEuler(AbstractNetworkSolver, diffrax.AbstractItoSolver):
@@ -70,9 +70,11 @@ class StaggeredExponentialEuler(AbstractNetworkSolver, diffrax.AbstractItoSolver
     and spike delivery follow each step as in `ExponentialEuler`.
 
     Cost: one evaluation of the drift and of the own rates for the gates, one for `v` (XLA
-    drops the unused half of each), plus the extrapolation: 1.2-1.4x an `ExponentialEuler`
-    step (1 s at dt 0.025 ms, float64, 2-core CPU: classic HH 8.3 vs 7.0 ms, worst spike
-    0.31 vs 12 ms off; an STG burster 0.29 vs 0.21 s, 0.32 vs 11 ms off).
+    drops the unused half of each), plus the extrapolation: 1.2-1.3x an `ExponentialEuler`
+    step, mostly because the `v` update waits for the gates' (the two chains of
+    exponentials and divisions run one after the other, not overlapped) (1 s at dt 0.025 ms,
+    float64, one core of a 2-core CPU: classic HH 8.0 vs 6.5 ms, worst spike 0.31 vs 12 ms
+    off; an STG burster 48 vs 37 ms, 0.32 vs 11 ms off).
 
     Args:
         voltage: the name of the membrane potential variable (default `"v"`).
@@ -87,13 +89,17 @@ class StaggeredExponentialEuler(AbstractNetworkSolver, diffrax.AbstractItoSolver
         return 0.5
 
     def init(self, terms, t0, t1, y0, args):
-        _split(_unwrap(terms).network, y0, self.voltage)  # raises without a membrane potential
-        return StaggeredState(super().init(terms, t0, t1, y0, args), jax.tree.leaves(y0))
+        # (raises without a membrane potential)
+        potentials, _ = _split(_unwrap(terms).network, y0, self.voltage)
+        fast = {i for g in potentials for i in g}
+        return StaggeredState(super().init(terms, t0, t1, y0, args),
+                              [None if i in fast else jnp.zeros_like(x)
+                               for i, x in enumerate(jax.tree.leaves(y0))])
 
     def step(self, terms, t0, t1, y0, args, solver_state, made_jump):
         terms = _unwrap(terms)
         net, dt = terms.network, t1 - t0
-        state, previous = solver_state.network, solver_state.previous
+        state, change = solver_state.network, solver_state.change
         history = state.history
         potentials, others = _split(net, y0, self.voltage)
         leaves, treedef = jax.tree.flatten(y0)
@@ -104,8 +110,8 @@ class StaggeredExponentialEuler(AbstractNetworkSolver, diffrax.AbstractItoSolver
         first = state.step == 0
         weight = jnp.where(first, 0.0, jnp.where(state.step == 1, 1.0, 0.5))
         fast = {i for g in potentials for i in g}
-        ahead = [x if i in fast else x + weight * (x - p)
-                 for i, (x, p) in enumerate(zip(leaves, previous, strict=True))]
+        ahead = [x if i in fast else x + weight * d
+                 for i, (x, d) in enumerate(zip(leaves, change, strict=True))]
         half = jnp.where(first, 0.5 * dt, dt)
         mid_leaves = exponential_step(lambda y: net.drift(t0, y, args, history),
                                        jax.tree.unflatten(treedef, ahead), others, half,
@@ -119,5 +125,9 @@ class StaggeredExponentialEuler(AbstractNetworkSolver, diffrax.AbstractItoSolver
         if dw is not None:
             y1 = net.add_noise(y1, dw)
         y1, state = _events(terms, t0, y1, state, noise)
-        return (y1, None, dict(y0=y0, y1=y1), StaggeredState(state, leaves),
+        # (the change of each half-step variable, carried instead of its old value: XLA
+        # copies a carried value that the step overwrites, and a copy is a kernel launch)
+        change = [None if i in fast else m - x
+                  for i, (m, x) in enumerate(zip(mid_leaves, leaves, strict=True))]
+        return (y1, None, dict(y0=y0, y1=y1), StaggeredState(state, change),
                 diffrax.RESULTS.successful)
