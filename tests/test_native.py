@@ -12,10 +12,16 @@ from neurojax import _native
 from neurojax.network import _history
 
 pytestmark = pytest.mark.skipif(
-    shutil.which("c++") is None and shutil.which("g++") is None,
-    reason="no C++ compiler: the native kernels are off and the pure-JAX path runs")
+    (shutil.which("c++") is None and shutil.which("g++") is None) or not _native.enabled(),
+    reason="no C++ compiler, or NEUROJAX_NATIVE=0: the pure-JAX path runs")
 
 N_SOURCE, SLOTS = 7, 12
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _built():
+    """Builds and registers the kernel (as `simulate` does before its first use)."""
+    assert _native.available()
 
 
 def _edges(rng, n_target, degree, batch, dtype):
@@ -104,3 +110,32 @@ def test_the_kernel_builds_without_native_instructions(tmp_path, monkeypatch):
 def test_native_off_by_environment(monkeypatch):
     monkeypatch.setenv("NEUROJAX_NATIVE", "0")
     assert not _native.enabled() and not _native.available()
+
+
+def test_a_sweep_with_two_delayed_connections_equals_a_loop():
+    """Two kernels a step (a -> b linear, b -> a diffusive), each splitting its targets over
+    XLA's threads: the batch-minor sweep must equal single runs (XLA's gathers)."""
+    import equinox as eqx
+
+    import neurojax as nj
+
+    rng = np.random.default_rng(4)
+    a, b = nj.masses.FitzHughNagumo(40), nj.masses.FitzHughNagumo(30)
+    ab = nj.network.Connection("a", "b", nj.network.Linear(strength=0.3),
+                               0.05 * rng.uniform(size=(30, 40)),
+                               delays=rng.uniform(0.5, 4.0, size=(30, 40)))
+    ba = nj.network.Connection("b", "a", nj.network.Diffusive(strength=0.5),
+                               0.05 * rng.uniform(size=(40, 30)),
+                               delays=rng.uniform(0.5, 4.0, size=(40, 30)))
+    net = nj.Network({"a": a, "b": b}, [ab, ba])
+
+    def run(strength):
+        n = eqx.tree_at(lambda m: m.edges[1].coupling.strength, net, strength)
+        return nj.simulate(n, 30.0, 0.1, inputs={"a.x": 0.8, "b.x": 0.6},
+                           record=["a.x", "b.x"])["b.x"]
+
+    strengths = jnp.linspace(0.1, 1.5, 64)  # (64 x 1,200 edges: over the threading bound)
+    swept = eqx.filter_jit(eqx.filter_vmap(run))(strengths)
+    looped = np.stack([np.asarray(run(s)) for s in strengths[::21]])
+    np.testing.assert_allclose(np.asarray(swept[::21]), looped, rtol=1e-5, atol=1e-5)
+    assert float(jnp.std(swept[:, -1])) > 1e-4  # the members differ
