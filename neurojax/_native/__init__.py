@@ -33,7 +33,8 @@ TARGETS = {"neurojax_delayed_sum_f32": "NeurojaxDelayedSumF32",
            "neurojax_delayed_sum_f64": "NeurojaxDelayedSumF64"}
 
 _lock = threading.Lock()
-_loaded: dict[str, bool] = {}
+_built: list[bool] = []  # [whether the kernels are registered], once tried
+_libraries: list[ctypes.CDLL] = []  # kept loaded for the life of the process
 
 
 def enabled() -> bool:
@@ -47,9 +48,9 @@ def available() -> bool:
     if not enabled():
         return False
     with _lock:
-        if "ok" not in _loaded:
-            _loaded["ok"] = _build_and_register()
-        return _loaded["ok"]
+        if not _built:
+            _built.append(_build_and_register())
+        return _built[0]
 
 
 def _cache_dir() -> Path:
@@ -113,5 +114,5 @@ def _build_and_register() -> bool:
     except (OSError, subprocess.SubprocessError, AttributeError) as err:
         logger.info("neurojax: native kernels unavailable: %s", err)
         return False
-    _loaded["lib"] = lib  # keep the library loaded for the life of the process
+    _libraries.append(lib)
     return True
