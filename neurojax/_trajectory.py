@@ -5,12 +5,13 @@ from __future__ import annotations
 import difflib
 import math
 import os
-import tempfile
 from pathlib import Path
 
 import equinox as eqx
 import jax
 import numpy as np
+
+from ._files import write_atomically
 
 
 class Trajectory(eqx.Module):
@@ -99,18 +100,15 @@ class Trajectory(eqx.Module):
         path = Path(path)
         if path.suffix != ".npz":
             path = path.with_suffix(path.suffix + ".npz")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            arrays = {"ts": np.asarray(self.ts),
-                      **{k: np.asarray(v) for k, v in self.data.items()},
-                      **{_PACKED + k: np.asarray(n) for k, n in self.packed.items()}}
-            with os.fdopen(fd, "wb") as f:
+        arrays = {"ts": np.asarray(self.ts),
+                  **{k: np.asarray(v) for k, v in self.data.items()},
+                  **{_PACKED + k: np.asarray(n) for k, n in self.packed.items()}}
+
+        def write(tmp):
+            with open(tmp, "wb") as f:
                 np.savez(f, **arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+
+        write_atomically(path, write)
         return path
 
     @classmethod

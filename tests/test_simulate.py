@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -81,6 +83,11 @@ def test_trajectory_save_and_load_roundtrip(tmp_path):
     np.testing.assert_array_equal(np.asarray(back.ts), np.asarray(traj.ts))
     np.testing.assert_array_equal(np.asarray(back["x"]), np.asarray(traj["x"]))
     assert set(traj.to_numpy()) == {"ts", "fitz_hugh_nagumo.x", "fitz_hugh_nagumo.y"}
+    # the permissions of a plain open() (the temporary file behind the atomic write is
+    # created owner-only)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_load_rejects_other_files(tmp_path):

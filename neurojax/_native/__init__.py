@@ -18,11 +18,12 @@ import os
 import platform
 import shutil
 import subprocess
-import tempfile
 import threading
 from pathlib import Path
 
 import jax
+
+from .._files import write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -92,21 +93,16 @@ def _build_and_register() -> bool:
     lib_path = cache / f"delayed_sum-{key}.so"
     try:
         if not lib_path.exists():
-            cache.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(suffix=".so", dir=cache)
-            os.close(fd)
-            try:
-                done = _compile(compiler, Path(tmp), native=True)
+            def build(tmp):
+                done = _compile(compiler, tmp, native=True)
                 if done.returncode != 0:  # e.g. a compiler without -march=native
-                    done = _compile(compiler, Path(tmp), native=False)
+                    done = _compile(compiler, tmp, native=False)
                 if done.returncode != 0:
-                    logger.info("neurojax: native kernels not built (%s):\n%s", compiler,
-                                done.stderr[-2000:])
-                    return False
-                os.replace(tmp, lib_path)  # atomic: another process sees all or nothing
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+                    raise OSError(f"{compiler} could not build {_SOURCE.name}:\n"
+                                  f"{done.stderr[-2000:]}")
+
+            # atomic: a process that loads the library sees all of it or none
+            write_atomically(lib_path, build, suffix=".so")
         lib = ctypes.cdll.LoadLibrary(str(lib_path))
         for target, symbol in TARGETS.items():
             jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(getattr(lib, symbol)),
