@@ -29,8 +29,9 @@ class AbstractCoupling(eqx.Module):
     variable: eqx.AbstractVar[str]
     port: eqx.AbstractVar[str | None]
     uses_target: ClassVar[bool]
-    #: Whether `edge_input` is `source` or `source - target`: delayed sums then skip the
-    #: per-edge inputs (`summed_input`).
+    #: Whether `edge_input` is linear in the source (`source`, `source - target`); such a
+    #: coupling also defines `summed_input(source_sum, weight_sum, target)`, and its delayed
+    #: inputs are summed without per-edge inputs (`network._history.delayed_sum`).
     linear: ClassVar[bool] = False
 
     def __check_init__(self):
